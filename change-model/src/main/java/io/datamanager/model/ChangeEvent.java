@@ -1,0 +1,114 @@
+package io.datamanager.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One change of one row, in the one format everything downstream of capture reads (contract: ChangeEvent
+ * JSON version 1). Row images hold values with their PostgreSQL meaning: numerics as exact decimal
+ * strings, times as ISO-8601, json/jsonb as JSON, bytea as base64, arrays as JSON arrays.
+ *
+ * @param v format version, always 1
+ * @param id deterministic id ({@link RowKey#eventId}): same table, pk and LSN give the same id on replay
+ * @param table {@code schema.table}
+ * @param op what happened
+ * @param pk the row's primary key columns (for a table without one: see {@code DebeziumEnvelopes})
+ * @param before the full previous row for update and delete, when known; null for insert and snapshot
+ * @param after the new row for insert, update and snapshot; null for delete and truncate
+ * @param changed for updates, the columns whose value differs between before and after
+ * @param complete false when a value could not be filled (the columns are in {@code missing})
+ * @param missing columns of {@code after} (or of {@code before}) whose value is not known; omitted when none
+ * @param lsn the change's position in the PostgreSQL WAL
+ * @param txId the source transaction id, when known
+ * @param commitTs commit time of the source transaction, microsecond precision
+ * @param captureTs when the capture engine read the change
+ */
+@JsonPropertyOrder({"v", "id", "table", "op", "pk", "before", "after", "changed", "complete", "missing", "lsn", "txId",
+    "commitTs", "captureTs"})
+public record ChangeEvent(
+        int v,
+        String id,
+        String table,
+        Op op,
+        ObjectNode pk,
+        ObjectNode before,
+        ObjectNode after,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> changed,
+        boolean complete,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> missing,
+        String lsn,
+        Long txId,
+        Instant commitTs,
+        Instant captureTs) {
+
+    public static final int VERSION = 1;
+    private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^\\s]+");
+
+    public ChangeEvent {
+        if (v != VERSION) {
+            throw new ValidationException("v", "must be " + VERSION + ", was " + v);
+        }
+        if (id == null || id.isBlank()) {
+            throw new ValidationException("id", "is required");
+        }
+        if (table == null || !TABLE.matcher(table).matches()) {
+            throw new ValidationException("table", "must be schema.table, was '" + table + "'");
+        }
+        if (op == null) {
+            throw new ValidationException("op", "is required");
+        }
+        if (pk == null) {
+            throw new ValidationException("pk", "is required (an empty object for truncate)");
+        }
+        switch (op) {
+            case INSERT, SNAPSHOT, UPDATE -> {
+                if (after == null) {
+                    throw new ValidationException("after", "is required for " + op.wireName());
+                }
+            }
+            case DELETE -> {
+                if (after != null) {
+                    throw new ValidationException("after", "must be absent for delete");
+                }
+            }
+            case TRUNCATE -> {
+                if (before != null || after != null) {
+                    throw new ValidationException("before", "a truncate carries no row images");
+                }
+            }
+        }
+        Lsn.parse(lsn, "lsn");
+        if (commitTs == null) {
+            throw new ValidationException("commitTs", "is required");
+        }
+        pk = pk.deepCopy();
+        before = before == null ? null : before.deepCopy();
+        after = after == null ? null : after.deepCopy();
+        changed = changed == null ? List.of() : List.copyOf(changed);
+        missing = missing == null ? List.of() : List.copyOf(missing);
+        if (complete != missing.isEmpty()) {
+            throw new ValidationException("complete", "must be false exactly when 'missing' names columns");
+        }
+    }
+
+    /** The Kafka key: table plus canonical primary key. */
+    public String key() {
+        return RowKey.of(table, pk);
+    }
+
+    public Lsn lsnValue() {
+        return Lsn.parse(lsn);
+    }
+
+    public byte[] toJson() {
+        return Json.toBytes(this);
+    }
+
+    public static ChangeEvent fromJson(byte[] json) {
+        return Json.read(json, ChangeEvent.class);
+    }
+}

@@ -1,0 +1,180 @@
+package io.datamanager.model.debezium;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Lsn;
+import io.datamanager.model.Op;
+import io.datamanager.model.RowKey;
+import io.datamanager.model.ValidationException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one place where a Debezium PostgreSQL envelope (JSON, schemas disabled) becomes a {@link ChangeEvent}.
+ *
+ * <ul>
+ *   <li>{@code pk} comes from the record key. A table without a primary key has no key: its rows are
+ *       identified by their whole content (the before image for update and delete, the after image
+ *       otherwise), which needs {@code REPLICA IDENTITY FULL} for updates and deletes to be captured at all;
+ *       configure {@code message.key.columns} to name a unique column set instead.</li>
+ *   <li>Values that Debezium could not read (the unchanged-TOAST placeholder) are never presented: the
+ *       column is left out of the image and named in {@code missing} as {@code after.<column>}, unless the
+ *       before image holds the value (an unchanged TOAST value equals its previous value).</li>
+ *   <li>Under {@code REPLICA IDENTITY DEFAULT} an update has no before image ({@code missing: ["before"]})
+ *       and a delete's before image holds only the key: its other null columns are named in
+ *       {@code missing} as {@code before.<column>}, since a null there may mean "not sent".</li>
+ * </ul>
+ */
+public final class DebeziumEnvelopes {
+    private DebeziumEnvelopes() {}
+
+    /**
+     * Parses one record of a {@code dm.cdc.*} topic.
+     *
+     * @param key the record key (Debezium key JSON), null for keyless tables and truncates
+     * @param value the envelope; null (a tombstone) yields empty
+     * @param types the column types from the {@value ColumnTypes#HEADER} header
+     * @throws ValidationException naming the field when the record is not a Debezium Postgres envelope
+     */
+    public static Optional<ChangeEvent> parse(byte[] key, byte[] value, ColumnTypes types) {
+        if (value == null || value.length == 0) {
+            return Optional.empty();
+        }
+        JsonNode envelope = Json.tree(value, "value");
+        if (envelope.isNull()) {
+            return Optional.empty();
+        }
+        if (!envelope.isObject()) {
+            throw new ValidationException("value", "must be a Debezium envelope object");
+        }
+        JsonNode source = required(envelope, "source");
+        Op op = Op.fromDebezium(required(envelope, "op").asText());
+        String table = required(source, "schema").asText() + "." + required(source, "table").asText();
+        Lsn lsn = new Lsn(required(source, "lsn").asLong());
+        Long txId = source.hasNonNull("txId") ? source.get("txId").asLong() : null;
+        Instant commitTs = micros(source, "ts_us", "ts_ms", "source.ts_ms");
+        Instant captureTs = micros(envelope, "ts_us", "ts_ms", "ts_ms");
+
+        List<String> missing = new ArrayList<>();
+        ObjectNode before = image(envelope.get("before"), "before", types, missing);
+        ObjectNode after = image(envelope.get("after"), "after", types, missing);
+        if (op == Op.UPDATE && before == null) {
+            missing.add("before");
+        }
+        if (op == Op.UPDATE && before != null) {
+            fillUnchangedToastFromBefore(before, after, missing);
+        }
+
+        JsonNode keyNode = key == null || key.length == 0 ? null : Json.tree(key, "key");
+        ObjectNode pk = primaryKey(op, keyNode, before, after, types);
+        if (op == Op.DELETE && before != null && keyNode != null && keyNode.isObject()) {
+            flagUnsentBeforeColumns(before, pk, missing);
+        }
+        List<String> changed = op == Op.UPDATE && before != null ? changedColumns(before, after, missing) : List.of();
+
+        return Optional.of(new ChangeEvent(ChangeEvent.VERSION, RowKey.eventId(table, pk, lsn), table, op, pk,
+                before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs));
+    }
+
+    /** Convenience for byte-level callers that have the raw header value. */
+    public static Optional<ChangeEvent> parse(byte[] key, byte[] value, byte[] typesHeader) {
+        return parse(key, value, ColumnTypes.fromHeader(typesHeader));
+    }
+
+    private static ObjectNode image(JsonNode node, String name, ColumnTypes types, List<String> missing) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new ValidationException(name, "must be an object or null");
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> column = it.next();
+            if (DebeziumValues.isPlaceholder(column.getValue())) {
+                missing.add(name + "." + column.getKey());
+            } else {
+                out.set(column.getKey(), DebeziumValues.convert(column.getValue(), types.of(column.getKey())));
+            }
+        }
+        return out;
+    }
+
+    private static void fillUnchangedToastFromBefore(ObjectNode before, ObjectNode after, List<String> missing) {
+        for (Iterator<String> it = missing.iterator(); it.hasNext(); ) {
+            String path = it.next();
+            if (path.startsWith("after.")) {
+                String column = path.substring("after.".length());
+                if (before.has(column)) {
+                    after.set(column, before.get(column));
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    private static ObjectNode primaryKey(Op op, JsonNode key, ObjectNode before, ObjectNode after, ColumnTypes types) {
+        ObjectNode pk = Json.mapper().createObjectNode();
+        if (key != null && key.isObject()) {
+            key.fields().forEachRemaining(e -> pk.set(e.getKey(), DebeziumValues.convert(e.getValue(), types.of(e.getKey()))));
+            return pk;
+        }
+        if (op == Op.TRUNCATE) {
+            return pk;
+        }
+        ObjectNode identity = before != null ? before : after;
+        if (identity == null) {
+            throw new ValidationException("key", "a keyless " + op.wireName() + " needs a row image to identify the row");
+        }
+        return identity.deepCopy();
+    }
+
+    private static void flagUnsentBeforeColumns(ObjectNode before, ObjectNode pk, List<String> missing) {
+        before.fields().forEachRemaining(e -> {
+            if (e.getValue().isNull() && !pk.has(e.getKey())) {
+                missing.add("before." + e.getKey());
+            }
+        });
+        missing.forEach(path -> {
+            if (path.startsWith("before.")) {
+                before.remove(path.substring("before.".length()));
+            }
+        });
+    }
+
+    private static List<String> changedColumns(ObjectNode before, ObjectNode after, List<String> missing) {
+        List<String> changed = new ArrayList<>();
+        after.fieldNames().forEachRemaining(column -> {
+            if (!missing.contains("before." + column) && !Objects.equals(before.get(column), after.get(column))) {
+                changed.add(column);
+            }
+        });
+        return changed;
+    }
+
+    private static JsonNode required(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new ValidationException(field, "is required in a Debezium envelope");
+        }
+        return value;
+    }
+
+    private static Instant micros(JsonNode node, String microsField, String millisField, String name) {
+        if (node.hasNonNull(microsField)) {
+            long us = node.get(microsField).asLong();
+            return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
+        }
+        if (node.hasNonNull(millisField)) {
+            return Instant.ofEpochMilli(node.get(millisField).asLong());
+        }
+        throw new ValidationException(name, "is required in a Debezium envelope");
+    }
+}
