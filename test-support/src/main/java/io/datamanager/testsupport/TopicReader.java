@@ -3,7 +3,9 @@ package io.datamanager.testsupport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -33,6 +35,7 @@ public final class TopicReader {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         Instant deadline = Instant.now().plus(timeout);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(topics);
@@ -41,7 +44,12 @@ public final class TopicReader {
                     throw new AssertionError("condition not met within " + timeout + " on topics /" + topics
                             + "/; read " + read.size() + " records: " + summary(read));
                 }
-                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    // a rebalance (new topic matching the pattern) rewinds to the start: keep each record once
+                    if (seen.add(r.topic() + '/' + r.partition() + '/' + r.offset())) {
+                        read.add(r);
+                    }
+                }
             }
         }
         return read;

@@ -12,7 +12,8 @@ import java.util.Map;
  * {@value #HEADER} as a JSON object {@code {"column": "descriptor"}}. With schemas disabled a date is just
  * an integer and a jsonb value just a string; the descriptor restores the meaning. A descriptor is the
  * Debezium semantic type name where there is one ({@code io.debezium.time.Date}), else the Kafka Connect
- * type ({@code int32}, {@code string}, ...); arrays are {@code array<element>}. The header is written by
+ * type ({@code int32}, {@code string}, ...); arrays are {@code array<element>}; the PostgreSQL type may
+ * follow after a bar ({@code string|numeric}, {@code io.debezium.data.Json|jsonb}). The header is written by
  * the {@code ColumnTypesHeader} transform of connector-config.
  */
 public record ColumnTypes(Map<String, String> descriptors) {
@@ -23,9 +24,18 @@ public record ColumnTypes(Map<String, String> descriptors) {
         descriptors = Map.copyOf(descriptors);
     }
 
-    /** The descriptor of a column, or null when the header did not name it. */
+    /** The Debezium descriptor of a column (without the PostgreSQL type), or null when the header did not name it. */
     public String of(String column) {
-        return descriptors.get(column);
+        String d = descriptors.get(column);
+        int bar = d == null ? -1 : d.indexOf('|');
+        return bar < 0 ? d : d.substring(0, bar);
+    }
+
+    /** The PostgreSQL type of a column ({@code numeric}, {@code jsonb}, {@code _int4}), or null when not known. */
+    public String postgresType(String column) {
+        String d = descriptors.get(column);
+        int bar = d == null ? -1 : d.indexOf('|');
+        return bar < 0 ? null : d.substring(bar + 1);
     }
 
     /** Parses the header value; tolerates a JSON string wrapping the object (JSON header converters). */

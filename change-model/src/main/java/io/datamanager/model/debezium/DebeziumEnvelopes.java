@@ -101,7 +101,8 @@ public final class DebeziumEnvelopes {
             if (DebeziumValues.isPlaceholder(column.getValue())) {
                 missing.add(name + "." + column.getKey());
             } else {
-                out.set(column.getKey(), DebeziumValues.convert(column.getValue(), types.of(column.getKey())));
+                out.set(column.getKey(), DebeziumValues.convert(column.getValue(), types.of(column.getKey()),
+                        types.postgresType(column.getKey())));
             }
         }
         return out;
@@ -123,7 +124,7 @@ public final class DebeziumEnvelopes {
     private static ObjectNode primaryKey(Op op, JsonNode key, ObjectNode before, ObjectNode after, ColumnTypes types) {
         ObjectNode pk = Json.mapper().createObjectNode();
         if (key != null && key.isObject()) {
-            key.fields().forEachRemaining(e -> pk.set(e.getKey(), DebeziumValues.convert(e.getValue(), types.of(e.getKey()))));
+            key.fields().forEachRemaining(e -> pk.set(e.getKey(), DebeziumValues.convert(e.getValue(), types.of(e.getKey()), types.postgresType(e.getKey()))));
             return pk;
         }
         if (op == Op.TRUNCATE) {

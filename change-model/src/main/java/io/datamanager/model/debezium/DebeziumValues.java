@@ -48,6 +48,29 @@ final class DebeziumValues {
         return false;
     }
 
+    /** Converts a column value given its descriptor and, when known, its PostgreSQL type. */
+    static JsonNode convert(JsonNode value, String descriptor, String postgresType) {
+        if (value != null && value.isTextual() && ("numeric".equals(postgresType) || "_numeric".equals(postgresType))) {
+            return numericSpecial(value);
+        }
+        if (value != null && value.isArray() && "_numeric".equals(postgresType)) {
+            ArrayNode out = NODES.arrayNode(value.size());
+            value.forEach(v -> out.add(v.isTextual() ? numericSpecial(v) : v));
+            return out;
+        }
+        return convert(value, descriptor);
+    }
+
+    /** Debezium writes numeric NaN and infinities in upper case; PostgreSQL spells them NaN, Infinity, -Infinity. */
+    private static JsonNode numericSpecial(JsonNode value) {
+        return switch (value.asText()) {
+            case "NAN" -> text("NaN");
+            case "INFINITY", "POSITIVE_INFINITY" -> text("Infinity");
+            case "-INFINITY", "NEGATIVE_INFINITY" -> text("-Infinity");
+            default -> value;
+        };
+    }
+
     static JsonNode convert(JsonNode value, String descriptor) {
         if (value == null || value.isNull() || descriptor == null) {
             return value == null ? NODES.nullNode() : value;

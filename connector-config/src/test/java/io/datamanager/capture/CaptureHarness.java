@@ -1,0 +1,94 @@
+package io.datamanager.capture;
+
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.debezium.ColumnTypes;
+import io.datamanager.model.debezium.DebeziumEnvelopes;
+import io.datamanager.testsupport.TestKafka;
+import io.datamanager.testsupport.TestPostgres;
+import io.datamanager.testsupport.TopicReader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/** One database on the test PostgreSQL, captured by a {@link CaptureEngine} into topics of its own prefix. */
+final class CaptureHarness implements AutoCloseable {
+    final TestPostgres pg = TestPostgres.shared();
+    final String bootstrap = TestKafka.shared().bootstrapServers();
+    final String database;
+    final String prefix;
+    final Map<String, String> env = new HashMap<>();
+    private CaptureEngine engine;
+
+    CaptureHarness(Class<?> testClass) {
+        database = pg.createDatabase(testClass);
+        prefix = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        env.put("DM_PG_HOST", pg.host());
+        env.put("DM_PG_PORT", Integer.toString(pg.port()));
+        env.put("DM_PG_USER", pg.user());
+        env.put("DM_PG_PASSWORD", pg.password());
+        env.put("DM_PG_DATABASE", database);
+        env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
+        env.put("DM_TOPIC_PREFIX", prefix);
+        env.put("DM_SLOT_NAME", "slot_" + prefix);
+        env.put("DM_HEARTBEAT_INTERVAL_MS", "500");
+    }
+
+    void sql(String... statements) throws SQLException {
+        try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    void startCapture() {
+        engine = CaptureEngine.start(ServerConfig.load(env::get));
+    }
+
+    void stopCapture() {
+        if (engine != null) {
+            engine.close();
+            engine = null;
+        }
+    }
+
+    CaptureEngine engine() {
+        return engine;
+    }
+
+    Pattern changeTopics() {
+        return Pattern.compile(Pattern.quote(prefix + ".cdc.") + ".+");
+    }
+
+    /** Reads the change topics until {@code done} holds for the parsed events. */
+    List<ConsumerRecord<byte[], byte[]>> readUntil(Predicate<List<ChangeEvent>> done) {
+        return TopicReader.readUntil(bootstrap, changeTopics(), records -> done.test(parse(records)), Duration.ofSeconds(90));
+    }
+
+    static List<ChangeEvent> parse(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> DebeziumEnvelopes.parse(r.key(), r.value(), ColumnTypes.fromHeader(header(r, ColumnTypes.HEADER))))
+                .flatMap(java.util.Optional::stream)
+                .toList();
+    }
+
+    static byte[] header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : h.value();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        stopCapture();
+        sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'slot_" + prefix + "'");
+    }
+}
