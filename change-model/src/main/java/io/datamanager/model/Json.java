@@ -63,8 +63,7 @@ public final class Json {
             return MAPPER.readValue(json, type);
         } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof ValidationException v) {
-                String prefix = path(e);
-                throw prefix.isEmpty() ? v : new ValidationException(prefix + "." + v.field(), v.reason(), v);
+                throw within(path(e), v);
             }
             throw new ValidationException(orBody(path(e)), e.getOriginalMessage(), e);
         } catch (InvalidFormatException e) {
@@ -83,6 +82,14 @@ public final class Json {
 
     public static <T> T read(String json, Class<T> type) {
         return read(json.getBytes(StandardCharsets.UTF_8), type);
+    }
+
+    /** A field named by a nested constructor, placed under the JSON path Jackson was at. */
+    private static ValidationException within(String path, ValidationException v) {
+        if (path.isEmpty() || path.equals(v.field()) || path.endsWith("." + v.field())) {
+            return path.isEmpty() ? v : new ValidationException(path, v.reason(), v);
+        }
+        return new ValidationException(path + "." + v.field(), v.reason(), v);
     }
 
     private static String orBody(String path) {

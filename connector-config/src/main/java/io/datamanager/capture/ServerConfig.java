@@ -30,7 +30,25 @@ public record ServerConfig(Map<String, String> properties) {
 
     /** Loads the shipped file, resolved against the process environment. */
     public static ServerConfig load() {
-        return load(System::getenv);
+        return load(System.getenv());
+    }
+
+    /**
+     * Loads the shipped file, resolved against {@code env}; variables {@code DEBEZIUM_SOURCE_*} and
+     * {@code DEBEZIUM_SINK_KAFKA_PRODUCER_*} naming keys the file lacks add them ({@code _} read as {@code .}).
+     */
+    public static ServerConfig load(Map<String, String> env) {
+        ServerConfig fromFile = load(env::get);
+        Map<String, String> merged = new TreeMap<>(fromFile.properties);
+        Map<String, String> byEnvName = new java.util.HashMap<>();
+        merged.keySet().forEach(key -> byEnvName.put(envName(key), key));
+        env.forEach((name, value) -> {
+            if ((name.startsWith("DEBEZIUM_SOURCE_") || name.startsWith("DEBEZIUM_SINK_KAFKA_PRODUCER_"))
+                    && !byEnvName.containsKey(name)) {
+                merged.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        return new ServerConfig(merged);
     }
 
     /** Loads the shipped file, resolved against {@code env} (tests pass a map lookup). */

@@ -1,0 +1,164 @@
+package io.datamanager.model.debezium;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Op;
+import io.datamanager.model.ValidationException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class DebeziumEnvelopesTest {
+
+    @Test
+    void snapshotReadBecomesSnapshotWithTypedValues() {
+        ChangeEvent e = Fixtures.one("snapshot-all-types", "r").parse();
+        JsonNode row = e.after();
+        assertThat(e.op()).isEqualTo(Op.SNAPSHOT);
+        assertThat(e.table()).isEqualTo("public.all_types");
+        assertThat(e.pk().toString()).isEqualTo("{\"id\":1}");
+        assertThat(row.get("c_numeric").asText()).isEqualTo("12345.678");
+        assertThat(row.get("c_numeric_any").asText()).isEqualTo("NaN");
+        assertThat(row.get("c_date").asText()).isEqualTo("2026-11-23");
+        assertThat(row.get("c_time").asText()).isEqualTo("10:15:30.123456");
+        assertThat(row.get("c_timestamp").asText()).isEqualTo("2026-11-23T10:15:30.123456");
+        assertThat(row.get("c_timestamp3").asText()).isEqualTo("2026-11-23T10:15:30.123");
+        assertThat(row.get("c_interval").asText()).isEqualTo("P1Y2M3DT4H5M6.5S");
+        assertThat(row.get("c_json").isObject()).isTrue();
+        assertThat(row.get("c_jsonb").get("nested").get("x").isNumber()).isTrue();
+        assertThat(row.get("c_bytea").asText()).isEqualTo("3q2+7w==");
+        assertThat(row.get("c_date_array").toString()).isEqualTo("[\"2026-01-01\",\"2026-12-31\"]");
+        assertThat(row.get("c_bigint").asLong()).isEqualTo(9007199254740993L);
+        assertThat(row.get("c_null").isNull()).isTrue();
+    }
+
+    @Test
+    void withoutTheTypesHeaderValuesStayAsDebeziumWroteThem() {
+        Fixtures.Raw raw = Fixtures.one("snapshot-all-types", "r");
+        ChangeEvent e = DebeziumEnvelopes.parse(raw.key(), raw.value(), ColumnTypes.UNKNOWN).orElseThrow();
+        assertThat(e.after().get("c_date").isInt()).isTrue();
+        assertThat(e.after().get("c_json").isTextual()).isTrue();
+    }
+
+    @Test
+    void eachDebeziumOpMapsToTheContractOp() {
+        assertThat(Fixtures.one("stream-all-types", "c").parse().op()).isEqualTo(Op.INSERT);
+        assertThat(Fixtures.one("stream-all-types", "u").parse().op()).isEqualTo(Op.UPDATE);
+        assertThat(Fixtures.one("stream-all-types", "d").parse().op()).isEqualTo(Op.DELETE);
+        assertThat(Fixtures.one("snapshot-all-types", "r").parse().op()).isEqualTo(Op.SNAPSHOT);
+        assertThat(Fixtures.one("keyless-full-identity", "t").parse().op()).isEqualTo(Op.TRUNCATE);
+    }
+
+    @Test
+    void lsnTxIdAndCommitTimeComeFromTheSourceBlockWithMicroseconds() {
+        Fixtures.Raw raw = Fixtures.one("stream-all-types", "c");
+        JsonNode source = raw.envelope().get("source");
+        ChangeEvent e = raw.parse();
+        long lsn = source.get("lsn").asLong();
+        assertThat(e.lsn()).isEqualTo(String.format("%X/%X", lsn >>> 32, lsn & 0xFFFFFFFFL));
+        assertThat(e.txId()).isEqualTo(source.get("txId").asLong());
+        long us = source.get("ts_us").asLong();
+        assertThat(e.commitTs()).isEqualTo(Instant.ofEpochSecond(us / 1_000_000, us % 1_000_000 * 1000));
+        assertThat(e.captureTs()).isAfterOrEqualTo(e.commitTs());
+    }
+
+    @Test
+    void eventIdIsDeterministicAndDiffersPerChange() {
+        Fixtures.Raw insert = Fixtures.one("stream-all-types", "c");
+        assertThat(insert.parse().id()).isEqualTo(insert.parse().id()).hasSize(32);
+        assertThat(insert.parse().id()).isNotEqualTo(Fixtures.one("stream-all-types", "u").parse().id());
+    }
+
+    @Test
+    void updateUnderDefaultReplicaIdentityHasNoBeforeAndSaysSo() {
+        ChangeEvent e = Fixtures.one("stream-all-types", "u").parse();
+        assertThat(e.before()).isNull();
+        assertThat(e.complete()).isFalse();
+        assertThat(e.missing()).containsExactly("before");
+        assertThat(e.changed()).isEmpty();
+    }
+
+    @Test
+    void unchangedToastPlaceholderIsNeverPresentedAsAValue() {
+        Fixtures.Raw raw = Fixtures.one("update-toast-unchanged", "u");
+        assertThat(new String(raw.value(), StandardCharsets.UTF_8)).contains("__debezium_unavailable_value");
+        ChangeEvent e = raw.parse();
+        assertThat(new String(e.toJson(), StandardCharsets.UTF_8)).doesNotContain("__debezium_unavailable_value");
+        assertThat(e.after().has("body")).isFalse();
+        assertThat(e.after().get("title").asText()).isEqualTo("second");
+        assertThat(e.missing()).containsExactlyInAnyOrder("before", "after.body");
+    }
+
+    @Test
+    void unchangedToastValueIsTakenFromAFullBeforeImage() {
+        Fixtures.Raw raw = Fixtures.one("update-toast-unchanged", "u");
+        ObjectNode envelope = (ObjectNode) raw.envelope();
+        ObjectNode before = envelope.putObject("before");
+        before.put("id", 1).put("title", "first").put("body", "the old body");
+        ChangeEvent e = DebeziumEnvelopes.parse(raw.key(), Json.toBytes(envelope), raw.types()).orElseThrow();
+        assertThat(e.after().get("body").asText()).isEqualTo("the old body");
+        assertThat(e.complete()).isTrue();
+        assertThat(e.changed()).containsExactly("title");
+    }
+
+    @Test
+    void deleteUnderDefaultReplicaIdentityKeepsTheKeyAndNamesTheUnsentColumns() {
+        ChangeEvent e = Fixtures.one("stream-all-types", "d").parse();
+        assertThat(e.before().toString()).isEqualTo("{\"id\":2}");
+        assertThat(e.after()).isNull();
+        assertThat(e.missing()).contains("before.c_int", "before.c_numeric").doesNotContain("before.id");
+    }
+
+    @Test
+    void compositePrimaryKeyKeepsEveryKeyColumn() {
+        ChangeEvent e = Fixtures.one("stream-composite-key", "u").parse();
+        assertThat(e.pk().toString()).isEqualTo("{\"order_id\":10,\"line_no\":2}");
+        assertThat(e.key()).isEqualTo("public.line_items{\"line_no\":2,\"order_id\":10}");
+    }
+
+    @Test
+    void keylessTableIsIdentifiedByItsWholeRow() {
+        ChangeEvent update = Fixtures.one("keyless-full-identity", "u").parse();
+        assertThat(update.pk()).isEqualTo(update.before());
+        assertThat(update.changed()).containsExactly("message");
+        assertThat(update.complete()).isTrue();
+        ChangeEvent truncate = Fixtures.one("keyless-full-identity", "t").parse();
+        assertThat(truncate.pk().isEmpty()).isTrue();
+        assertThat(truncate.after()).isNull();
+    }
+
+    @Test
+    void tombstoneYieldsNothing() {
+        assertThat(DebeziumEnvelopes.parse(null, null, ColumnTypes.UNKNOWN)).isEmpty();
+        assertThat(DebeziumEnvelopes.parse(null, "null".getBytes(StandardCharsets.UTF_8), ColumnTypes.UNKNOWN)).isEmpty();
+    }
+
+    @Test
+    void recordThatIsNotAnEnvelopeIsRejectedNamingTheField() {
+        assertThatThrownBy(() -> DebeziumEnvelopes.parse(null, "{\"op\":\"c\"}".getBytes(StandardCharsets.UTF_8), ColumnTypes.UNKNOWN))
+                .isInstanceOf(ValidationException.class).extracting("field").isEqualTo("source");
+        assertThatThrownBy(() -> DebeziumEnvelopes.parse(null, "not json".getBytes(StandardCharsets.UTF_8), ColumnTypes.UNKNOWN))
+                .isInstanceOf(ValidationException.class).extracting("field").isEqualTo("value");
+        Fixtures.Raw raw = Fixtures.one("stream-all-types", "c");
+        ObjectNode envelope = (ObjectNode) raw.envelope();
+        envelope.put("op", "x");
+        assertThatThrownBy(() -> DebeziumEnvelopes.parse(raw.key(), Json.toBytes(envelope), raw.types()))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("op");
+    }
+
+    @Test
+    void changeEventJsonRoundTripsAndFollowsTheContract() {
+        ChangeEvent e = Fixtures.one("update-toast-unchanged", "u").parse();
+        JsonNode json = Json.tree(e.toJson(), "event");
+        assertThat(json.get("v").asInt()).isEqualTo(1);
+        assertThat(json.get("op").asText()).isEqualTo("update");
+        assertThat(json.get("complete").asBoolean()).isFalse();
+        assertThat(json.get("commitTs").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+        assertThat(ChangeEvent.fromJson(e.toJson())).isEqualTo(e);
+    }
+}
