@@ -68,6 +68,8 @@ public final class Json {
             throw new ValidationException(orBody(path(e)), e.getOriginalMessage(), e);
         } catch (InvalidFormatException e) {
             throw new ValidationException(orBody(path(e)), "has an invalid value " + e.getValue(), e);
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw new ValidationException(orBody(path(e)), "is not a known property", e);
         } catch (MismatchedInputException e) {
             throw new ValidationException(orBody(path(e)), "has the wrong type or is missing", e);
         } catch (JsonProcessingException e) {

@@ -1,0 +1,74 @@
+package io.datamanager.model.subscription;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.model.ValidationException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps a Redis cache consistent with a table: for each change, the key templates are filled with the row's
+ * column values ({@code order:{id}}) and the keys deleted or set. Validation errors name the field relative
+ * to this object ({@code keys[0]}); read through {@code Subscription.fromJson} they carry the full path
+ * ({@code delivery.redis.keys[0]}).
+ *
+ * @param keys one or more key templates; {@code {column}} is replaced by that column's value
+ * @param action what to do with the keys; {@code delete} when absent
+ */
+@JsonPropertyOrder({"keys", "action"})
+public record Redis(List<String> keys, RedisAction action) {
+
+    public Redis {
+        if (keys == null || keys.isEmpty()) {
+            throw new ValidationException("keys", "must list at least one key template, like order:{id}");
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            checkTemplate(keys.get(i), "keys[" + i + "]");
+        }
+        keys = List.copyOf(keys);
+        action = action == null ? RedisAction.DELETE : action;
+    }
+
+    @JsonCreator
+    static Redis fromProperties(@JsonProperty("keys") List<String> keys, @JsonProperty("action") String action,
+            @JsonAnySetter Map<String, JsonNode> unknown) {
+        WireNames.rejectUnknown(unknown, "keys, action");
+        return new Redis(keys, action == null ? null : RedisAction.fromWireName(action, "action"));
+    }
+
+    /** A template is text with {@code {column}} placeholders: braces balanced, not nested, names not blank. */
+    private static void checkTemplate(String template, String field) {
+        if (template == null || template.isBlank()) {
+            throw new ValidationException(field, "must not be blank");
+        }
+        int open = -1;
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c == '{') {
+                if (open >= 0) {
+                    throw badTemplate(field, template, "'{' at " + i + " opens a placeholder inside another");
+                }
+                open = i;
+            } else if (c == '}') {
+                if (open < 0) {
+                    throw badTemplate(field, template, "'}' at " + i + " closes no placeholder");
+                }
+                if (template.substring(open + 1, i).isBlank()) {
+                    throw badTemplate(field, template, "the placeholder at " + open + " names no column");
+                }
+                open = -1;
+            }
+        }
+        if (open >= 0) {
+            throw badTemplate(field, template, "the placeholder at " + open + " is not closed");
+        }
+    }
+
+    private static ValidationException badTemplate(String field, String template, String problem) {
+        return new ValidationException(field,
+                "must be a key template like order:{id}, but in '" + template + "' " + problem);
+    }
+}
