@@ -14,20 +14,20 @@ import java.util.List;
  * Real Debezium output, captured from embedded PostgreSQL by connector-config's CaptureIT (run it with
  * {@code -Ddm.fixtures.write=<this module>/src/test/resources/debezium} to record them again).
  */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {}
 
-    record Raw(String topic, byte[] key, byte[] value, byte[] types) {
-        ChangeEvent parse() {
+    public record Raw(String topic, byte[] key, byte[] value, byte[] types) {
+        public ChangeEvent parse() {
             return DebeziumEnvelopes.parse(key, value, types).orElseThrow();
         }
 
-        JsonNode envelope() {
+        public JsonNode envelope() {
             return Json.tree(value, "value");
         }
     }
 
-    static List<Raw> load(String name) {
+    public static List<Raw> load(String name) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/debezium/" + name + ".json")) {
             if (in == null) {
                 throw new IllegalStateException("fixture " + name + " is missing");
@@ -44,7 +44,7 @@ final class Fixtures {
     }
 
     /** The one record of a fixture whose envelope has the given Debezium op. */
-    static Raw one(String name, String op) {
+    public static Raw one(String name, String op) {
         List<Raw> matching = load(name).stream().filter(r -> r.envelope().path("op").asText().equals(op)).toList();
         if (matching.size() != 1) {
             throw new IllegalStateException(name + " has " + matching.size() + " records with op " + op);

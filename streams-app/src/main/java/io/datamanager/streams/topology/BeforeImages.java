@@ -1,0 +1,106 @@
+package io.datamanager.streams.topology;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.ChangeEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Fills what Debezium could not send from the row's last known state: the before image of updates and
+ * deletes under {@code REPLICA IDENTITY DEFAULT}, and unchanged TOAST values in after images. Pure: given
+ * a change and the previous state it returns the change to emit (or none, for a replay) and the new state.
+ */
+final class BeforeImages {
+    private BeforeImages() {}
+
+    /**
+     * @param emit the completed change, or null when the change is a replay of one already emitted
+     * @param state the row's new state, or null when the row is gone (delete) or the state is unchanged
+     * @param deleteState true when the row's state is to be removed
+     */
+    record Result(ChangeEvent emit, RowState state, boolean deleteState) {}
+
+    static Result apply(ChangeEvent e, RowState previous) {
+        if (previous != null && isReplay(e, previous)) {
+            return new Result(null, null, false);
+        }
+        return switch (e.op()) {
+            case SNAPSHOT, INSERT -> new Result(e, new RowState(e.lsn(), e.after()), false);
+            case UPDATE -> update(e, previous);
+            case DELETE -> delete(e, previous);
+            case TRUNCATE -> new Result(e, null, false);
+        };
+    }
+
+    private static boolean isReplay(ChangeEvent e, RowState previous) {
+        return switch (e.op()) {
+            // a snapshot read again (capture restarted mid-snapshot) tells nothing new when the row is unchanged
+            case SNAPSHOT -> e.complete() && e.after().equals(previous.row());
+            case TRUNCATE -> false;
+            default -> e.lsnValue().compareTo(previous.lsnValue()) <= 0;
+        };
+    }
+
+    private static Result update(ChangeEvent e, RowState previous) {
+        List<String> missing = new ArrayList<>();
+        ObjectNode before = e.before();
+        if (before == null) {
+            if (previous != null) {
+                before = previous.row().deepCopy();
+            } else {
+                missing.add("before");
+            }
+        }
+        ObjectNode after = e.after();
+        for (String path : e.missing()) {
+            if (path.startsWith("after.")) {
+                String column = path.substring("after.".length());
+                if (previous != null && previous.row().has(column)) {
+                    after.set(column, previous.row().get(column)); // an unchanged TOAST value is the previous value
+                } else {
+                    missing.add(path);
+                }
+            } else if (!path.equals("before") || before == null) {
+                if (!missing.contains(path)) {
+                    missing.add(path);
+                }
+            }
+        }
+        List<String> changed = before == null ? List.of() : changed(before, after, missing);
+        ChangeEvent out = rebuild(e, before, after, changed, missing);
+        return new Result(out, new RowState(e.lsn(), after), false);
+    }
+
+    private static Result delete(ChangeEvent e, RowState previous) {
+        ObjectNode before = previous != null ? previous.row().deepCopy() : e.before();
+        if (previous != null && e.before() != null) {
+            // what Debezium sent (the key, or the whole row under REPLICA IDENTITY FULL) wins over the stored state
+            e.before().fields().forEachRemaining(column -> before.set(column.getKey(), column.getValue()));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String path : e.missing()) {
+            String column = path.startsWith("before.") ? path.substring("before.".length()) : null;
+            if (column == null || before == null || !before.has(column)) {
+                missing.add(path);
+            }
+        }
+        return new Result(rebuild(e, before, null, List.of(), missing), null, true);
+    }
+
+    private static List<String> changed(ObjectNode before, ObjectNode after, List<String> missing) {
+        List<String> changed = new ArrayList<>();
+        after.fieldNames().forEachRemaining(column -> {
+            if (!missing.contains("after." + column) && !Objects.equals(before.get(column), after.get(column))) {
+                changed.add(column);
+            }
+        });
+        return changed;
+    }
+
+    private static ChangeEvent rebuild(ChangeEvent e, ObjectNode before, ObjectNode after, List<String> changed,
+            List<String> missing) {
+        return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, changed, missing.isEmpty(), missing,
+                e.lsn(), e.txId(), e.commitTs(), e.captureTs());
+    }
+}

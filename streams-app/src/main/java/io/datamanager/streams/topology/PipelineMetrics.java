@@ -1,0 +1,32 @@
+package io.datamanager.streams.topology;
+
+import java.time.Duration;
+
+/** What the topology reports; Quarkus binds it to Micrometer, tests count in memory. */
+public interface PipelineMetrics {
+    /** A record passed a stage ({@code parse}, {@code enrich}, {@code route}, {@code rules}). */
+    void processed(String stage);
+
+    /** A record went to the dead-letter topic from a stage. */
+    void deadLettered(String stage);
+
+    /** A replayed change (same row, LSN not newer) was dropped. */
+    void replayDropped();
+
+    /** Time from the source commit to the change leaving for {@code dm.changes}. */
+    void endToEndLag(Duration lag);
+
+    PipelineMetrics NONE = new PipelineMetrics() {
+        @Override
+        public void processed(String stage) {}
+
+        @Override
+        public void deadLettered(String stage) {}
+
+        @Override
+        public void replayDropped() {}
+
+        @Override
+        public void endToEndLag(Duration lag) {}
+    };
+}

@@ -1,0 +1,35 @@
+package io.datamanager.streams.topology;
+
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.TopicNames;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** The topics of the streams-app (contract: ARCHITECTURE.md, "Topics"), for one prefix. */
+public record Topics(TopicNames names) {
+    public static Topics withPrefix(String prefix) {
+        return new Topics(new TopicNames(prefix));
+    }
+
+    /** Raw Debezium topics {@code dm.cdc.<schema>.<table>}; new ones are picked up without a restart. */
+    public Pattern cdc() {
+        return Pattern.compile(names.cdcPattern());
+    }
+
+    public Topic<String, ChangeEvent> changes() {
+        return new Topic<>(names.changes(), Serdes.String(), new ChangeEventSerde());
+    }
+
+    /** Subscriptions: key = id, value = Subscription JSON, tombstone = deleted (compacted). */
+    public Topic<String, byte[]> rules() {
+        return new Topic<>(names.rules(), Serdes.String(), Serdes.ByteArray());
+    }
+
+    public Topic<String, ChangeEvent> subscription(String id) {
+        return new Topic<>(names.subscription(id), Serdes.String(), new ChangeEventSerde());
+    }
+
+    public Topic<byte[], byte[]> dlq() {
+        return new Topic<>(names.dlq(), Serdes.ByteArray(), Serdes.ByteArray());
+    }
+}
