@@ -59,10 +59,10 @@ public final class TestKafka {
         return bootstrapServers;
     }
 
-    /** Where fixtures keep files: {@code dm.test.workdir} (set by the build to target/dm-test) or a temp folder. */
+    /** Where fixtures keep files: {@code dmtest.workdir} (set by the build to target/dm-test) or a temp folder. */
     public static Path workDir() {
         try {
-            String configured = System.getProperty("dm.test.workdir");
+            String configured = System.getProperty("dmtest.workdir");
             Path dir = configured != null ? Path.of(configured) : Files.createTempDirectory("dm-test");
             return Files.createDirectories(dir);
         } catch (IOException e) {

@@ -29,6 +29,11 @@ public record Topics(TopicNames names) {
         return new Topic<>(names.subscription(id), Serdes.String(), new ChangeEventSerde());
     }
 
+    /** The headers of a {@code dm.dlq} record: stage, error, source topic, partition and offset. */
+    public static org.apache.kafka.common.header.internals.RecordHeaders deadLetterHeaders(Outcome.DeadLetter letter) {
+        return DeadLetters.headers(letter);
+    }
+
     public Topic<byte[], byte[]> dlq() {
         return new Topic<>(names.dlq(), Serdes.ByteArray(), Serdes.ByteArray());
     }

@@ -51,7 +51,10 @@ public final class KafkaBroker implements AutoCloseable {
             Path config = writeConfig(dataDir, port, controllerPort);
             Path logFile = dataDir.resolve("broker.log");
             if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
-                String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+                String clusterId;
+                do { // an id starting with '-' would read as an option
+                    clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+                } while (clusterId.startsWith("-"));
                 Process format = java(logFile, "format", "format", "--cluster-id", clusterId, "--config", config.toString());
                 if (!format.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
                     format.destroyForcibly();

@@ -1,0 +1,24 @@
+package io.datamanager.streams.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The streams-app's own settings (Kafka Streams' are under {@code kafka-streams.*}). */
+@ConfigMapping(prefix = "dm.streams")
+public interface PipelineConfig {
+    /** Prefix of every topic: {@code <prefix>.cdc.*}, {@code <prefix>.changes}, {@code <prefix>.rules}, ... */
+    @WithDefault("dm")
+    String topicPrefix();
+
+    /** Partitions of the topics this service creates when missing ({@code dm.changes}, {@code dm.dlq}). */
+    @WithDefault("3")
+    int partitions();
+
+    /** Replication factor of the topics this service creates. */
+    @WithDefault("1")
+    short replicationFactor();
+
+    /** Create {@code dm.changes}, {@code dm.rules} (compacted) and {@code dm.dlq} at start when missing. */
+    @WithDefault("true")
+    boolean createTopics();
+}

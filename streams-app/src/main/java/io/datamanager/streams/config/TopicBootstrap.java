@@ -1,0 +1,48 @@
+package io.datamanager.streams.config;
+
+import io.datamanager.streams.topology.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jboss.logging.Logger;
+
+/** Creates the pipeline's fixed topics when missing, before the topology starts (the global rules topic must exist). */
+final class TopicBootstrap {
+    private static final Logger LOG = Logger.getLogger(TopicBootstrap.class);
+
+    private TopicBootstrap() {}
+
+    static void ensure(String bootstrapServers, Topics topics, PipelineConfig config) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = List.of(
+                    new NewTopic(topics.changes().name(), config.partitions(), config.replicationFactor()),
+                    new NewTopic(topics.dlq().name(), config.partitions(), config.replicationFactor()),
+                    new NewTopic(topics.rules().name(), 1, config.replicationFactor())
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))
+                    .stream().filter(t -> !existing.contains(t.name())).toList();
+            for (NewTopic topic : missing) {
+                try {
+                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+                    LOG.infof("created topic %s", topic.name());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the pipeline topics on " + bootstrapServers + ": " + e.getMessage(), e);
+        }
+    }
+}
