@@ -46,7 +46,8 @@ public final class TestKafka {
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-test-kafka"));
             return new TestKafka(container.getBootstrapServers());
         }
-        Path dir = workDir().resolve("kafka-" + ProcessHandle.current().pid());
+        // unique per start: Quarkus tests load this class again in their own class loader, in the same JVM
+        Path dir = workDir().resolve("kafka-" + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8));
         KafkaBroker broker = KafkaBroker.start(dir);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
