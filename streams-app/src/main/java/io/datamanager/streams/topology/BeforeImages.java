@@ -73,15 +73,17 @@ final class BeforeImages {
     }
 
     private static Result delete(ChangeEvent e, RowState previous) {
-        ObjectNode before = previous != null ? previous.row().deepCopy() : e.before();
-        if (previous != null && e.before() != null) {
-            // what Debezium sent (the key, or the whole row under REPLICA IDENTITY FULL) wins over the stored state
-            e.before().fields().forEachRemaining(column -> before.set(column.getKey(), column.getValue()));
+        if (previous == null) {
+            return new Result(e, null, true);
         }
+        // the stored state is the row just before the delete; what Debezium sends besides the key is either the
+        // same (REPLICA IDENTITY FULL) or placeholders (nulls, or "" and 0 for NOT NULL columns under DEFAULT)
+        ObjectNode before = previous.row().deepCopy();
+        e.pk().fields().forEachRemaining(column -> before.set(column.getKey(), column.getValue()));
         List<String> missing = new ArrayList<>();
         for (String path : e.missing()) {
             String column = path.startsWith("before.") ? path.substring("before.".length()) : null;
-            if (column == null || before == null || !before.has(column)) {
+            if (column == null || !before.has(column)) {
                 missing.add(path);
             }
         }

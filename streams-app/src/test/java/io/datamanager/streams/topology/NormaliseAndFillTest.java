@@ -82,6 +82,14 @@ class NormaliseAndFillTest {
     }
 
     @Test
+    void deleteOfNotNullColumnsUnderDefaultIdentityTakesTheStoredValuesNotDebeziumsPlaceholders() {
+        // Debezium fills NOT NULL columns it was not sent with "" and 0
+        p.change("public.orders", "c", row("id", 8), null, row("id", 8, "name", "Bob", "qty", 3));
+        p.change("public.orders", "d", row("id", 8), row("id", 8, "name", "", "qty", 0), null);
+        assertThat(p.changes().get(1).before()).isEqualTo(row("id", 8, "name", "Bob", "qty", 3));
+    }
+
+    @Test
     void fullReplicaIdentityChangesPassCompleteAndKeepTheirOwnBeforeImage() {
         p.change("public.audit", "c", null, null, row("at", "2026-11-23T10:00:00Z", "message", "created"));
         p.change("public.audit", "u", null, row("at", "2026-11-23T10:00:00Z", "message", "created"),

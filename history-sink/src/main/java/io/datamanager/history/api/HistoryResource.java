@@ -1,0 +1,112 @@
+package io.datamanager.history.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.history.store.HistoryQueries;
+import io.datamanager.history.store.HistoryQuery;
+import io.datamanager.history.store.Version;
+import io.datamanager.model.Json;
+import io.datamanager.model.Op;
+import io.datamanager.model.ValidationException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** History of rows: search newest first, a row or a whole table as of a time, and the tables seen. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class HistoryResource {
+    private final HistoryQueries queries;
+
+    HistoryResource(HistoryQueries queries) {
+        this.queries = queries;
+    }
+
+    public record Page(List<Version> versions, String nextCursor) {}
+
+    @GET
+    @Path("/history")
+    public Page history(@QueryParam("table") String table, @QueryParam("op") String op, @QueryParam("since") String since,
+            @QueryParam("until") String until, @QueryParam("changed") String changed, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor, @Context UriInfo uri) throws SQLException {
+        Map<String, String> pk = Params.prefixed(uri.getQueryParameters(), "pk.");
+        Map<String, String> match = Params.prefixed(uri.getQueryParameters(), "match.");
+        if (table != null) {
+            knownTable(table);
+        } else if (!pk.isEmpty()) {
+            throw new ValidationException("table", "is required with pk.<column>");
+        } else if (!match.isEmpty()) {
+            throw new ValidationException("table", "is required with match.<column>");
+        }
+        int pageSize = Params.limit(limit);
+        HistoryQuery query = new HistoryQuery(table, pk, op == null ? null : Op.fromWireName(op, "op"), Params.instant("since", since),
+                Params.instant("until", until), changed, match, pageSize, Params.cursor(cursor));
+        List<Version> versions = queries.search(query);
+        Version last = versions.size() == pageSize ? versions.get(versions.size() - 1) : null;
+        return new Page(versions, last == null ? null : Params.cursor(new HistoryQuery.Cursor(last.commitTs(), last.versionId())));
+    }
+
+    public record RowAsOf(String table, Instant at, Version version, JsonNode row) {}
+
+    /** A row as it was at {@code at}; without pk.* the whole table, streamed as a JSON array of rows. */
+    @GET
+    @Path("/history/as-of")
+    public Object asOf(@QueryParam("table") String table, @QueryParam("at") String at, @Context UriInfo uri) throws SQLException {
+        if (table == null || table.isBlank()) {
+            throw new ValidationException("table", "is required");
+        }
+        knownTable(table);
+        Instant time = Params.instant("at", at);
+        if (time == null) {
+            throw new ValidationException("at", "is required: an ISO-8601 time like 2026-11-23T10:15:30Z");
+        }
+        Map<String, String> pk = Params.prefixed(uri.getQueryParameters(), "pk.");
+        if (pk.isEmpty()) {
+            return (StreamingOutput) out -> {
+                try (JsonGenerator json = Json.mapper().createGenerator(out)) {
+                    json.writeStartArray();
+                    queries.tableAsOf(table, time, v -> {
+                        try {
+                            json.writeObject(v.after());
+                        } catch (java.io.IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    json.writeEndArray();
+                } catch (SQLException e) {
+                    throw new java.io.IOException("reading history failed", e);
+                }
+            };
+        }
+        Version version = queries.asOf(table, pk, time).orElse(null);
+        if (version == null || version.rowAfter() == null) {
+            throw new NotFoundException("row " + pk + " of " + table + " did not exist at " + time
+                    + (version == null ? " (no version recorded by then)" : " (deleted at " + version.commitTs() + ")"));
+        }
+        return new RowAsOf(table, time, version, version.rowAfter());
+    }
+
+    @GET
+    @Path("/tables")
+    public List<HistoryQueries.Table> tables() throws SQLException {
+        return queries.tables();
+    }
+
+    private void knownTable(String table) throws SQLException {
+        if (queries.table(table).isEmpty()) {
+            throw new ValidationException("table", "'" + table + "' has no history (see GET /api/tables)");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.datamanager.history.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/** The history-sink's settings; every environment-specific one is a DM_* variable in application.properties. */
+@ConfigMapping(prefix = "dm.history")
+public interface HistoryConfig {
+    /** Kafka bootstrap servers. */
+    String kafkaBootstrap();
+
+    /** Topic prefix: reads {@code <prefix>.changes}, dead-letters to {@code <prefix>.dlq}. */
+    @WithDefault("dm")
+    String topicPrefix();
+
+    /** Consumer group of the ingest; instances sharing it share the partitions. */
+    @WithDefault("dm-history")
+    String groupId();
+
+    /** Most versions written in one database transaction. */
+    @WithDefault("2000")
+    int batchSize();
+
+    /** Start consuming at boot (off for tests of the API alone). */
+    @WithDefault("true")
+    boolean ingestEnabled();
+
+    /** Bearer tokens allowed on /api (comma-separated). None configured: every API call is refused. */
+    Optional<List<String>> apiTokens();
+
+    /** Key of the stable hash that replaces redacted values (HMAC-SHA256). */
+    @WithDefault("change-me-redaction-key")
+    String redactionKey();
+
+    /** The source database restores are applied to; without it restores are dry runs only. */
+    Restore restore();
+
+    interface Restore {
+        /** JDBC URL of the captured database. */
+        Optional<String> jdbcUrl();
+
+        Optional<String> user();
+
+        Optional<String> password();
+    }
+}

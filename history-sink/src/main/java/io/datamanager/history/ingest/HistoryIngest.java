@@ -1,0 +1,218 @@
+package io.datamanager.history.ingest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.history.config.HistoryConfig;
+import io.datamanager.history.store.Policy;
+import io.datamanager.history.store.PolicyStore;
+import io.datamanager.history.store.Redaction;
+import io.datamanager.history.store.VersionStore;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.TopicNames;
+import io.datamanager.model.debezium.ColumnTypes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@code dm.changes} and stores every version. Offsets are committed only after the database
+ * committed the batch, and a replayed event (same id) is skipped by the store: a crash at any point
+ * neither loses nor doubles a version. A database failure rewinds to the batch and retries with backoff;
+ * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on.
+ */
+@ApplicationScoped
+public class HistoryIngest {
+    private static final Logger LOG = Logger.getLogger(HistoryIngest.class);
+
+    private final HistoryConfig config;
+    private final VersionStore versions;
+    private final PolicyStore policies;
+    private final Redaction redaction;
+    private final Counter stored;
+    private final Counter deadLettered;
+    private final Counter retries;
+    private volatile boolean running;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> dlq;
+    private Thread thread;
+    private final Map<String, String> knownTypes = new HashMap<>();
+
+    HistoryIngest(HistoryConfig config, VersionStore versions, PolicyStore policies, MeterRegistry registry) {
+        this.config = config;
+        this.versions = versions;
+        this.policies = policies;
+        this.redaction = new Redaction(config.redactionKey());
+        this.stored = Counter.builder("dm.history.versions.stored").register(registry);
+        this.deadLettered = Counter.builder("dm.history.records.dead.lettered").register(registry);
+        this.retries = Counter.builder("dm.history.batch.retries").register(registry);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.ingestEnabled()) {
+            return;
+        }
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.batchSize()));
+        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Properties producerProps = new Properties();
+        producerProps.put("bootstrap.servers", config.kafkaBootstrap());
+        producerProps.put("acks", "all");
+        dlq = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        running = true;
+        thread = new Thread(this::run, "dm-history-ingest");
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (thread == null) {
+            return;
+        }
+        running = false;
+        consumer.wakeup();
+        thread.join(30_000);
+        dlq.close();
+    }
+
+    private void run() {
+        TopicNames topics = new TopicNames(config.topicPrefix());
+        consumer.subscribe(List.of(topics.changes()));
+        Duration backoff = Duration.ofMillis(200);
+        try {
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    store(records, topics);
+                    consumer.commitSync(nextOffsets(records));
+                    backoff = Duration.ofMillis(200);
+                } catch (Exception e) {
+                    // nothing committed: read the batch again after a pause
+                    LOG.errorf(e, "storing %d versions failed; retrying in %s", records.count(), backoff);
+                    retries.increment();
+                    rewind(records);
+                    Thread.sleep(backoff.toMillis());
+                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void store(ConsumerRecords<byte[], byte[]> records, TopicNames topics) throws Exception {
+        List<ChangeEvent> batch = new ArrayList<>(records.count());
+        Map<String, ObjectNode> newTypes = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            ChangeEvent event;
+            try {
+                event = ChangeEvent.fromJson(record.value());
+            } catch (RuntimeException e) {
+                deadLetter(record, e, topics);
+                continue;
+            }
+            Policy policy = policies.get(event.table());
+            if (!policy.tracking()) {
+                continue;
+            }
+            if (!policy.redactedColumns().isEmpty()) {
+                event = redact(event, policy);
+            }
+            batch.add(event);
+            rememberTypes(event.table(), record.headers().lastHeader(ColumnTypes.HEADER), newTypes);
+        }
+        if (!batch.isEmpty()) {
+            versions.insert(batch, newTypes);
+            stored.increment(batch.size());
+        }
+        newTypes.forEach((table, types) -> knownTypes.put(table, types.toString()));
+    }
+
+    private ChangeEvent redact(ChangeEvent e, Policy policy) {
+        ObjectNode before = e.before();
+        ObjectNode after = e.after();
+        redaction.apply(e.table(), before, policy.redactedColumns());
+        redaction.apply(e.table(), after, policy.redactedColumns());
+        return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, e.changed(), e.complete(), e.missing(),
+                e.lsn(), e.txId(), e.commitTs(), e.captureTs());
+    }
+
+    private void rememberTypes(String table, Header header, Map<String, ObjectNode> newTypes) {
+        if (header == null) {
+            return;
+        }
+        String text = new String(header.value(), StandardCharsets.UTF_8);
+        ColumnTypes types = ColumnTypes.fromHeader(header.value());
+        ObjectNode node = Json.mapper().valueToTree(types.descriptors());
+        if (!node.toString().equals(knownTypes.get(table)) && !text.isBlank()) {
+            newTypes.put(table, node);
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error, TopicNames topics) {
+        LOG.warnf(error, "dead letter %s-%d@%d", record.topic(), record.partition(), record.offset());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("dm.stage", "history".getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.error", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        try {
+            dlq.send(new ProducerRecord<>(topics.dlq(), null, record.key(), record.value(), headers)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot dead-letter a record, not committing its offset", e);
+        }
+        deadLettered.increment();
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> list = records.records(partition);
+            offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.datamanager.history.store;
+
+import io.datamanager.model.ValidationException;
+import java.util.List;
+
+/**
+ * How a table's history is kept.
+ *
+ * @param tracking false: changes of the table are not recorded
+ * @param retentionDays versions older than this are removed (null: kept forever) ...
+ * @param minVersions ... except the newest this many of each row
+ * @param redactedColumns stored as a stable hash, never in clear
+ */
+public record Policy(String table, boolean tracking, Integer retentionDays, int minVersions, List<String> redactedColumns) {
+    public static Policy defaults(String table) {
+        return new Policy(table, true, null, 1, List.of());
+    }
+
+    public Policy {
+        if (retentionDays != null && retentionDays <= 0) {
+            throw new ValidationException("retentionDays", "must be a positive number of days, or null to keep forever");
+        }
+        if (minVersions < 0) {
+            throw new ValidationException("minVersions", "must be 0 or more");
+        }
+        redactedColumns = redactedColumns == null ? List.of() : List.copyOf(redactedColumns);
+        for (int i = 0; i < redactedColumns.size(); i++) {
+            if (redactedColumns.get(i) == null || redactedColumns.get(i).isBlank()) {
+                throw new ValidationException("redactedColumns[" + i + "]", "must name a column");
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.datamanager.history.store;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.Json;
+import io.datamanager.model.ValidationException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/** One stored version of a row, as the history API returns it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Version(long versionId, String eventId, String table, String op, ObjectNode pk, ObjectNode before,
+        ObjectNode after, List<String> changed, boolean complete, List<String> missing, String lsn, Long txId,
+        Instant commitTs) {
+
+    static final String COLUMNS = "seq, event_id, table_name, op, pk, before, after, changed, complete, missing, lsn::text AS lsn, "
+            + "tx_id, commit_ts";
+
+    static Version read(ResultSet rs) throws SQLException {
+        return new Version(rs.getLong("seq"), rs.getString("event_id"), rs.getString("table_name"), rs.getString("op"),
+                object(rs.getString("pk")), object(rs.getString("before")), object(rs.getString("after")),
+                Arrays.asList((String[]) rs.getArray("changed").getArray()), rs.getBoolean("complete"),
+                Arrays.asList((String[]) rs.getArray("missing").getArray()), rs.getString("lsn"),
+                (Long) rs.getObject("tx_id"), rs.getTimestamp("commit_ts").toInstant());
+    }
+
+    /** The row as it was once this version happened: null after a delete. */
+    public ObjectNode rowAfter() {
+        return "delete".equals(op) || "truncate".equals(op) ? null : after;
+    }
+
+    private static ObjectNode object(String json) {
+        if (json == null) {
+            return null;
+        }
+        JsonNode node = Json.tree(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "stored image");
+        if (!node.isObject()) {
+            throw new ValidationException("stored image", "is not a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+}

@@ -1,0 +1,189 @@
+package io.datamanager.history.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * On real PostgreSQL, Debezium, Kafka and streams-app: a scripted session is in history version for
+ * version with full before and after images; a mistaken update, a deleted row and a whole transaction are
+ * restored through the API, the live tables are right afterwards, and the restores are history too.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = HistoryPipeline.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HistoryIT {
+    private static Instant beforeMistake;
+    private static String notes;
+
+    private static boolean sessionDone;
+
+    /** Once, before the first test (RestAssured knows Quarkus' port only from the first test on). */
+    @BeforeEach
+    void session() throws Exception {
+        if (sessionDone) {
+            return;
+        }
+        sessionDone = true;
+        notes = HistoryPipeline.query("SELECT notes FROM customers WHERE id = 1");
+        HistoryPipeline.sql("INSERT INTO customers VALUES (2, 'Bob', 'bob@example.org', NULL)");
+        beforeMistake = Instant.parse(HistoryPipeline.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+                + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+        HistoryPipeline.sql("UPDATE customers SET email = 'wrong@example.org' WHERE id = 1",
+                "BEGIN; INSERT INTO customers VALUES (3, 'Cy', 'cy@example.org', 'vip');"
+                        + " INSERT INTO orders VALUES (10, 3, 'new', 12.50, '2026-11-23');"
+                        + " INSERT INTO orders VALUES (11, 3, 'new', 7.00, '2026-11-24'); COMMIT",
+                "UPDATE orders SET status = 'paid' WHERE id = 10",
+                "DELETE FROM customers WHERE id = 2");
+        awaitVersions("public.customers", 5);
+        awaitVersions("public.orders", 3);
+    }
+
+    @Test
+    @Order(1)
+    void sessionIsInHistoryVersionForVersionWithFullImages() {
+        JsonPath customers = api().get("/api/history?table=public.customers").then().statusCode(200).extract().jsonPath();
+        assertThat(customers.getList("versions.op")).containsExactly("delete", "insert", "update", "insert", "snapshot");
+
+        Map<String, Object> update = customers.getMap("versions[2]");
+        assertThat(update).containsEntry("complete", true).containsEntry("changed", List.of("email"));
+        assertThat(customers.getString("versions[2].before.email")).isEqualTo("ada@example.org");
+        assertThat(customers.getString("versions[2].after.email")).isEqualTo("wrong@example.org");
+        assertThat(customers.getString("versions[2].before.notes")).isEqualTo(notes).hasSize(32_000);
+        assertThat(customers.getString("versions[2].after.notes")).isEqualTo(notes);
+
+        assertThat(customers.getString("versions[0].before.name")).as("a delete keeps the whole row").isEqualTo("Bob");
+        assertThat(customers.getString("versions[0].before.email")).isEqualTo("bob@example.org");
+
+        JsonPath orders = api().get("/api/history?table=public.orders&pk.id=10").then().statusCode(200).extract().jsonPath();
+        assertThat(orders.getList("versions.op")).containsExactly("update", "insert");
+        assertThat(orders.getString("versions[1].after.total")).isEqualTo("12.50");
+        assertThat(orders.getString("versions[1].after.placed")).isEqualTo("2026-11-23");
+        assertThat(orders.getString("versions[0].before.status")).isEqualTo("new");
+        long tx = orders.getLong("versions[1].txId");
+        JsonPath txVersions = api().get("/api/history?table=public.customers&pk.id=3").then().extract().jsonPath();
+        assertThat(txVersions.getLong("versions[0].txId")).as("one transaction").isEqualTo(tx);
+    }
+
+    @Test
+    @Order(2)
+    void searchAsOfAndTablesAnswerWhatUsersAsk() {
+        api().get("/api/history?table=public.orders&changed=status").then().statusCode(200)
+                .body("versions.size()", equalTo(1)).body("versions[0].after.status", equalTo("paid"));
+        api().get("/api/history?table=public.customers&match.email=bob@example.org").then().statusCode(200)
+                .body("versions.size()", equalTo(2));
+        api().get("/api/history?table=public.orders&match.total=12.50").then().statusCode(200)
+                .body("versions.size()", equalTo(2));
+        api().get("/api/history?table=public.customers&limit=2").then().statusCode(200)
+                .body("versions.size()", equalTo(2)).body("nextCursor", org.hamcrest.Matchers.notNullValue());
+        String cursor = api().get("/api/history?table=public.customers&limit=2").then().extract().path("nextCursor");
+        api().get("/api/history?table=public.customers&limit=2&cursor=" + cursor).then().statusCode(200)
+                .body("versions.op", equalTo(List.of("update", "insert")));
+
+        api().get("/api/history/as-of?table=public.customers&pk.id=1&at=" + beforeMistake).then().statusCode(200)
+                .body("row.email", equalTo("ada@example.org"));
+        api().get("/api/history/as-of?table=public.customers&pk.id=2&at=" + Instant.now()).then().statusCode(404)
+                .contentType("application/problem+json").body("detail", containsString("did not exist"));
+        List<String> names = api().get("/api/history/as-of?table=public.customers&at=" + beforeMistake).then().statusCode(200)
+                .extract().jsonPath().getList("name");
+        assertThat(names).containsExactlyInAnyOrder("Ada", "Bob");
+
+        api().get("/api/tables").then().statusCode(200).body("find { it.table == 'public.orders' }.versions", equalTo(3));
+    }
+
+    @Test
+    @Order(3)
+    void badInputAndMissingTokenAreRefusedWithProblemDetails() {
+        api().get("/api/history?table=public.customers&since=yesterday").then().statusCode(400)
+                .contentType("application/problem+json").body("field", equalTo("since"));
+        api().get("/api/history?table=public.nope").then().statusCode(400).body("field", equalTo("table"));
+        api().get("/api/history?table=public.customers&op=upsert").then().statusCode(400).body("field", equalTo("op"));
+        api().body("{\"table\":\"public.customers\"}").contentType("application/json").post("/api/restore").then()
+                .statusCode(400).body("field", equalTo("pk"));
+        given().get("/api/history").then().statusCode(401).contentType("application/problem+json");
+        given().header("Authorization", "Bearer wrong").get("/api/tables").then().statusCode(401);
+        given().get("/q/health").then().statusCode(200);
+    }
+
+    @Test
+    @Order(4)
+    void mistakenUpdateIsRestoredAndTheRestoreBecomesHistory() throws Exception {
+        String body = "{\"table\":\"public.customers\",\"pk\":{\"id\":1},\"at\":\"" + beforeMistake + "\"}";
+        JsonPath dry = api().body(body).contentType("application/json").post("/api/restore").then().statusCode(200).extract().jsonPath();
+        assertThat(dry.getBoolean("applied")).isFalse();
+        assertThat(dry.getList("conflicts")).isEmpty();
+        assertThat(dry.getString("statements[0].sql")).isEqualTo(
+                "UPDATE \"public\".\"customers\" SET \"email\" = CAST(? AS text) WHERE \"id\" = CAST(? AS integer)");
+        assertThat(dry.getList("statements[0].params")).containsExactly("ada@example.org", "1");
+        assertThat(HistoryPipeline.query("SELECT email FROM customers WHERE id = 1")).as("a dry run changes nothing")
+                .isEqualTo("wrong@example.org");
+
+        api().body("{\"table\":\"public.customers\",\"pk\":{\"id\":1},\"at\":\"" + beforeMistake + "\",\"dryRun\":false}")
+                .contentType("application/json").post("/api/restore").then().statusCode(200).body("applied", equalTo(true));
+        assertThat(HistoryPipeline.query("SELECT email FROM customers WHERE id = 1")).isEqualTo("ada@example.org");
+        awaitVersions("public.customers", 6);
+        api().get("/api/history?table=public.customers&pk.id=1&limit=1").then()
+                .body("versions[0].op", equalTo("update")).body("versions[0].after.email", equalTo("ada@example.org"))
+                .body("versions[0].before.email", equalTo("wrong@example.org"));
+    }
+
+    @Test
+    @Order(5)
+    void deletedRowIsPutBack() throws Exception {
+        api().body("{\"table\":\"public.customers\",\"pk\":{\"id\":2},\"dryRun\":false}").contentType("application/json")
+                .post("/api/restore").then().statusCode(200).body("applied", equalTo(true))
+                .body("statements[0].sql", containsString("INSERT INTO \"public\".\"customers\""));
+        assertThat(HistoryPipeline.query("SELECT name || ' ' || email FROM customers WHERE id = 2")).isEqualTo("Bob bob@example.org");
+        awaitVersions("public.customers", 7);
+        api().get("/api/history?table=public.customers&pk.id=2&limit=1").then().body("versions[0].op", equalTo("insert"));
+    }
+
+    @Test
+    @Order(6)
+    void transactionRestoreIsRefusedOnConflictsThenAppliedWhenForcedInForeignKeySafeOrder() throws Exception {
+        long tx = api().get("/api/history?table=public.customers&pk.id=3").then().extract().jsonPath().getLong("versions[0].txId");
+        String request = "{\"txId\":" + tx + ",\"dryRun\":false}";
+        JsonPath refused = api().body(request).contentType("application/json").post("/api/restore").then().statusCode(409)
+                .contentType("application/problem+json").extract().jsonPath();
+        assertThat(refused.getList("restore.conflicts.reason")).containsExactly("changed-later");
+        assertThat(refused.getInt("restore.conflicts[0].pk.id")).isEqualTo(10);
+        assertThat(HistoryPipeline.query("SELECT count(*) FROM orders")).as("nothing applied").isEqualTo("2");
+
+        JsonPath applied = api().body(request.replace("}", ",\"force\":true}")).contentType("application/json")
+                .post("/api/restore").then().statusCode(200).extract().jsonPath();
+        assertThat(applied.getList("statements.sql", String.class)).containsExactly(
+                "DELETE FROM \"public\".\"orders\" WHERE \"id\" = CAST(? AS integer)",
+                "DELETE FROM \"public\".\"orders\" WHERE \"id\" = CAST(? AS integer)",
+                "DELETE FROM \"public\".\"customers\" WHERE \"id\" = CAST(? AS integer)");
+        assertThat(HistoryPipeline.query("SELECT count(*) FROM orders")).isEqualTo("0");
+        assertThat(HistoryPipeline.query("SELECT count(*) FROM customers WHERE id = 3")).isEqualTo("0");
+        awaitVersions("public.orders", 5);
+    }
+
+    private static RequestSpecification api() {
+        return given().header("Authorization", "Bearer " + HistoryPipeline.TOKEN);
+    }
+
+    private static void awaitVersions(String table, int count) {
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
+                api().get("/api/history?table=" + table + "&limit=1000").then().extract().statusCode() == 200
+                        && api().get("/api/history?table=" + table + "&limit=1000").then().extract().jsonPath()
+                                .getList("versions").size() >= count);
+    }
+}

@@ -1,0 +1,50 @@
+package io.datamanager.history.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.Json;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SqlWriterTest {
+    private static final Map<String, String> TYPES = Map.of("id", "integer", "name", "text", "total", "numeric(10,2)",
+            "tags", "text[]", "doc", "jsonb", "raw", "bytea");
+
+    @Test
+    void deletedRowIsInsertedWithEveryColumnAsATypedParameter() {
+        ObjectNode to = row("{\"id\":2,\"name\":\"Bob\",\"total\":\"12.50\",\"tags\":[\"a\",\"b c\"],\"doc\":{\"x\":1},\"raw\":\"3q2+7w==\"}");
+        RestorePlan.Statement s = SqlWriter.write(new RowRestore("public.t", row("{\"id\":2}"), null, to, false), TYPES);
+        assertThat(s.sql()).isEqualTo("INSERT INTO \"public\".\"t\" (\"id\", \"name\", \"total\", \"tags\", \"doc\", \"raw\") VALUES "
+                + "(CAST(? AS integer), CAST(? AS text), CAST(? AS numeric(10,2)), CAST(? AS text[]), CAST(? AS jsonb), decode(?, 'base64'))");
+        assertThat(s.params()).containsExactly("2", "Bob", "12.50", "{\"a\",\"b c\"}", "{\"x\":1}", "3q2+7w==");
+    }
+
+    @Test
+    void updateSetsOnlyTheDifferingColumns() {
+        RestorePlan.Statement s = SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"),
+                row("{\"id\":1,\"name\":\"wrong\",\"total\":\"1.00\"}"), row("{\"id\":1,\"name\":\"Ada\",\"total\":\"1.00\"}"), false), TYPES);
+        assertThat(s.sql()).isEqualTo("UPDATE \"public\".\"t\" SET \"name\" = CAST(? AS text) WHERE \"id\" = CAST(? AS integer)");
+        assertThat(s.params()).containsExactly("Ada", "1");
+        assertThat(SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"), row("{\"id\":1}"), row("{\"id\":1}"), false), TYPES))
+                .as("nothing to do").isNull();
+    }
+
+    @Test
+    void identifiersAreQuotedAndStrangeTypesRefused() {
+        RestorePlan.Statement s = SqlWriter.write(new RowRestore("we\"ird.t; drop", row("{\"id\":1}"), row("{\"id\":1}"), null, false), TYPES);
+        assertThat(s.sql()).isEqualTo("DELETE FROM \"we\"\"ird\".\"t; drop\" WHERE \"id\" = CAST(? AS integer)");
+        assertThatThrownBy(() -> SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"), row("{\"id\":1}"), null, false),
+                Map.of("id", "int); drop table x; --"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void arrayLiteralQuotesAndEscapes() {
+        assertThat(SqlValues.arrayLiteral(Json.tree("[1,null,\"a\\\"b\",[2]]".getBytes(), "t"))).isEqualTo("{\"1\",NULL,\"a\\\"b\",{\"2\"}}");
+    }
+
+    private static ObjectNode row(String json) {
+        return (ObjectNode) Json.tree(json.getBytes(), "row");
+    }
+}

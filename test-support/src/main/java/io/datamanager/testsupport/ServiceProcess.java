@@ -1,0 +1,65 @@
+package io.datamanager.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A datamanager service (a Quarkus {@code quarkus-run.jar}) run as a child process for end-to-end tests,
+ * with its own classpath and the given {@code DM_*} environment. It stops when the test JVM ends.
+ */
+public final class ServiceProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private ServiceProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    public static ServiceProcess start(Path jar, Map<String, String> env, Path log) {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
+        }
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        builder.environment().put("DM_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        try {
+            ServiceProcess service = new ServiceProcess(builder.start(), log);
+            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "stop-" + jar.getFileName()));
+            return service;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + jar, e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
