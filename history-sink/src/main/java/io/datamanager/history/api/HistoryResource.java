@@ -2,7 +2,10 @@ package io.datamanager.history.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.history.config.HistoryConfig;
 import io.datamanager.history.store.HistoryQueries;
+import io.datamanager.history.store.PolicyStore;
+import io.datamanager.history.store.Redaction;
 import io.datamanager.history.store.HistoryQuery;
 import io.datamanager.history.store.Version;
 import io.datamanager.model.Json;
@@ -29,9 +32,13 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class HistoryResource {
     private final HistoryQueries queries;
+    private final PolicyStore policies;
+    private final Redaction redaction;
 
-    HistoryResource(HistoryQueries queries) {
+    HistoryResource(HistoryQueries queries, PolicyStore policies, HistoryConfig config) {
         this.queries = queries;
+        this.policies = policies;
+        this.redaction = new Redaction(config.redactionKey());
     }
 
     public record Page(List<Version> versions, String nextCursor) {}
@@ -43,6 +50,12 @@ public class HistoryResource {
             @QueryParam("cursor") String cursor, @Context UriInfo uri) throws SQLException {
         Map<String, String> pk = Params.prefixed(uri.getQueryParameters(), "pk.");
         Map<String, String> match = Params.prefixed(uri.getQueryParameters(), "match.");
+        if (table != null && !match.isEmpty()) {
+            // a redacted column holds the stable hash of its value: search by the hash of the given value
+            var policy = policies.get(table);
+            match.replaceAll((column, value) -> policy.redactedColumns().contains(column)
+                    ? redaction.hash(table, column, Json.mapper().getNodeFactory().textNode(value)) : value);
+        }
         if (table != null) {
             knownTable(table);
         } else if (!pk.isEmpty()) {

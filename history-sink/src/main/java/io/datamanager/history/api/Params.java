@@ -1,7 +1,6 @@
 package io.datamanager.history.api;
 
 import io.datamanager.history.store.HistoryQuery;
-import io.datamanager.model.Json;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.nio.charset.StandardCharsets;

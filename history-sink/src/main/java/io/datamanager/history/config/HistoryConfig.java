@@ -27,6 +27,10 @@ public interface HistoryConfig {
     @WithDefault("true")
     boolean ingestEnabled();
 
+    /** How often retention runs (a Quarkus scheduler interval, e.g. 1h, 15m). */
+    @WithDefault("1h")
+    String retentionInterval();
+
     /** Bearer tokens allowed on /api (comma-separated). None configured: every API call is refused. */
     Optional<List<String>> apiTokens();
 

@@ -2,34 +2,39 @@ package io.datamanager.history.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
-import io.datamanager.model.Json;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Array;
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.sql.Statement;
+import org.postgresql.PGConnection;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * Writes versions in batches: one statement per batch (arrays unnested server-side), idempotent by event
- * id, and the per-table counts updated in the same transaction.
+ * Writes versions in batches: COPY into a per-connection staging table, then one INSERT into the history,
+ * idempotent by event id, and the per-table counts updated in the same transaction.
  */
 @ApplicationScoped
 public class VersionStore {
-    private static final String INSERT = """
+    /** Per-connection staging table that COPY fills; emptied at commit. */
+    private static final String STAGE = """
+            CREATE TEMP TABLE IF NOT EXISTS dm_stage (
+              n bigint, event_id text, table_name text, row_key text, pk jsonb, op text, before jsonb, after jsonb,
+              changed text[], complete boolean, missing text[], lsn pg_lsn, tx_id bigint, commit_ts timestamptz,
+              capture_ts timestamptz) ON COMMIT DELETE ROWS""";
+    private static final String COPY = "COPY dm_stage FROM STDIN";
+    private static final String MOVE = """
             WITH ins AS (
               INSERT INTO dm_version (event_id, table_name, row_key, pk, op, before, after, changed, complete, missing,
                                       lsn, tx_id, commit_ts, capture_ts)
-              SELECT e, t, k, pk::jsonb, op, b::jsonb, a::jsonb, ARRAY(SELECT jsonb_array_elements_text(ch::jsonb)), c,
-                     ARRAY(SELECT jsonb_array_elements_text(m::jsonb)), l::pg_lsn, tx, ts, cts
-              FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                          ?::boolean[], ?::text[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
-                   WITH ORDINALITY AS u(e, t, k, pk, op, b, a, ch, c, m, l, tx, ts, cts, n)
-              ORDER BY n
+              SELECT event_id, table_name, row_key, pk, op, before, after, changed, complete, missing, lsn, tx_id,
+                     commit_ts, capture_ts
+              FROM dm_stage ORDER BY n
               ON CONFLICT (event_id) DO NOTHING
               RETURNING table_name, commit_ts)
             INSERT INTO dm_table (table_name, version_count, last_change)
@@ -44,51 +49,74 @@ public class VersionStore {
         this.dataSource = dataSource;
     }
 
-    /** Stores the versions in one transaction; events already stored (same id) are skipped. */
+    /** Stores the versions in one transaction (COPY into a staging table, then one INSERT); replays are skipped. */
     public void insert(List<ChangeEvent> events, Map<String, ObjectNode> columnTypes) throws SQLException {
-        int n = events.size();
-        String[] ids = new String[n], tables = new String[n], keys = new String[n], pks = new String[n], ops = new String[n];
-        String[] befores = new String[n], afters = new String[n], changed = new String[n], missing = new String[n], lsns = new String[n];
-        Boolean[] complete = new Boolean[n];
-        Long[] txIds = new Long[n];
-        Timestamp[] commits = new Timestamp[n], captures = new Timestamp[n];
-        for (int i = 0; i < n; i++) {
+        StringBuilder copy = new StringBuilder(events.size() * 600);
+        for (int i = 0; i < events.size(); i++) {
             ChangeEvent e = events.get(i);
-            ids[i] = e.id();
-            tables[i] = e.table();
-            keys[i] = e.key().substring(e.table().length());
-            pks[i] = e.pk().toString();
-            ops[i] = e.op().wireName();
-            befores[i] = e.before() == null ? null : e.before().toString();
-            afters[i] = e.after() == null ? null : e.after().toString();
-            changed[i] = Json.toString(e.changed());
-            complete[i] = e.complete();
-            missing[i] = Json.toString(e.missing());
-            lsns[i] = e.lsn();
-            txIds[i] = e.txId();
-            commits[i] = Timestamp.from(e.commitTs());
-            captures[i] = e.captureTs() == null ? null : Timestamp.from(e.captureTs());
+            copy.append(i);
+            field(copy, e.id());
+            field(copy, e.table());
+            field(copy, e.key().substring(e.table().length()));
+            field(copy, e.pk().toString());
+            field(copy, e.op().wireName());
+            field(copy, e.before() == null ? null : e.before().toString());
+            field(copy, e.after() == null ? null : e.after().toString());
+            field(copy, textArray(e.changed()));
+            field(copy, e.complete() ? "t" : "f");
+            field(copy, textArray(e.missing()));
+            field(copy, e.lsn());
+            field(copy, e.txId() == null ? null : e.txId().toString());
+            field(copy, e.commitTs().toString());
+            field(copy, e.captureTs() == null ? null : e.captureTs().toString());
+            copy.append('\n');
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                Object[][] columns = {ids, tables, keys, pks, ops, befores, afters, changed, complete, missing, lsns, txIds, commits, captures};
-                String[] types = {"text", "text", "text", "text", "text", "text", "text", "text", "boolean", "text", "text", "bigint",
-                    "timestamptz", "timestamptz"};
-                for (int i = 0; i < columns.length; i++) {
-                    Array array = c.createArrayOf(types[i], columns[i]);
-                    ps.setArray(i + 1, array);
-                }
-                ps.executeUpdate();
+            try (Statement s = c.createStatement()) {
+                s.execute(STAGE);
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(copy.toString()));
+                s.executeUpdate(MOVE);
                 if (!columnTypes.isEmpty()) {
                     saveColumnTypes(c, columnTypes);
                 }
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
-                throw e;
+                throw e instanceof SQLException sql ? sql : new SQLException("storing versions failed", e);
             }
         }
+    }
+
+    /** A tab-separated field of COPY's text format: backslash escapes, {@code \\N} for null. */
+    private static void field(StringBuilder out, String value) {
+        out.append('\t');
+        if (value == null) {
+            out.append("\\N");
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            switch (ch) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(ch);
+            }
+        }
+    }
+
+    /** A PostgreSQL array literal of column names or paths (quoted, so any name is safe). */
+    private static String textArray(List<String> values) {
+        StringBuilder sb = new StringBuilder("{");
+        for (String v : values) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append('}').toString();
     }
 
     private static void saveColumnTypes(Connection c, Map<String, ObjectNode> columnTypes) throws SQLException {

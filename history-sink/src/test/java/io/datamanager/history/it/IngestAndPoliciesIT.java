@@ -1,0 +1,135 @@
+package io.datamanager.history.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Lsn;
+import io.datamanager.model.Op;
+import io.datamanager.model.RowKey;
+import io.datamanager.testsupport.TopicReader;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** Ingest from a real dm.changes topic: idempotence, dead letters, and the per-table policies. */
+@QuarkusTest
+@QuarkusTestResource(value = IngestOnlyResource.class, restrictToAnnotatedClass = true)
+class IngestAndPoliciesIT {
+    private static long lsn = 0x2000000;
+
+    @Test
+    void aReplayedEventIsStoredOnceAndAPoisonRecordIsDeadLetteredWhileIngestGoesOn() {
+        ChangeEvent insert = event("public.replays", 1, Op.INSERT, null, row(1, "a"), Instant.now());
+        send(insert.toJson());
+        send(insert.toJson());
+        send("{not a change event".getBytes(StandardCharsets.UTF_8));
+        send(event("public.replays", 2, Op.INSERT, null, row(2, "b"), Instant.now()).toJson());
+
+        awaitVersions("public.replays", 2);
+        api().get("/api/history?table=public.replays&pk.id=1").then().body("versions.size()", equalTo(1));
+        var letters = TopicReader.readUntil(IngestOnlyResource.bootstrap, IngestOnlyResource.PREFIX + ".dlq",
+                records -> !records.isEmpty(), Duration.ofSeconds(60));
+        assertThat(new String(letters.get(0).headers().lastHeader("dm.stage").value(), StandardCharsets.UTF_8)).isEqualTo("history");
+        assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not a change event");
+    }
+
+    @Test
+    void untrackedTablesAreNotRecordedAndRedactedColumnsAreStoredAsAHashThatStillMatches() {
+        api().contentType("application/json").body("{\"tracking\":false}").put("/api/history/policies/public.untracked")
+                .then().statusCode(200).body("tracking", equalTo(false));
+        api().contentType("application/json").body("{\"redactedColumns\":[\"name\"]}").put("/api/history/policies/public.people")
+                .then().statusCode(200);
+        send(event("public.untracked", 1, Op.INSERT, null, row(1, "x"), Instant.now()).toJson());
+        send(event("public.people", 1, Op.INSERT, null, row(1, "Grace Hopper"), Instant.now()).toJson());
+
+        awaitVersions("public.people", 1);
+        api().get("/api/history?table=public.people").then().body("versions[0].after.name", containsString("redacted:"))
+                .body("versions[0].after.name", org.hamcrest.Matchers.not(containsString("Grace")));
+        api().get("/api/history?table=public.people&match.name=Grace Hopper").then().body("versions.size()", equalTo(1));
+        api().get("/api/history?table=public.people&match.name=Ada").then().body("versions.size()", equalTo(0));
+        api().get("/api/history?table=public.untracked").then().statusCode(400).body("field", equalTo("table"));
+    }
+
+    @Test
+    void retentionKeepsTheNewestVersionsOfEachRowAndLeavesAnAuditEntry() {
+        Instant old = Instant.now().minus(40, ChronoUnit.DAYS);
+        send(event("public.kept", 1, Op.INSERT, null, row(1, "v1"), old).toJson());
+        send(event("public.kept", 1, Op.UPDATE, row(1, "v1"), row(1, "v2"), old.plusSeconds(1)).toJson());
+        send(event("public.kept", 1, Op.UPDATE, row(1, "v2"), row(1, "v3"), old.plusSeconds(2)).toJson());
+        send(event("public.kept", 2, Op.INSERT, null, row(2, "recent"), Instant.now()).toJson());
+        awaitVersions("public.kept", 4);
+
+        api().contentType("application/json").body("{\"retentionDays\":30,\"minVersions\":1}").put("/api/history/policies/public.kept")
+                .then().statusCode(200);
+        api().contentType("application/json").body("{\"retentionDays\":0}").put("/api/history/policies/public.kept")
+                .then().statusCode(400).body("field", equalTo("retentionDays"));
+        api().post("/api/history/retention/run").then().statusCode(200);
+
+        api().get("/api/history?table=public.kept&pk.id=1").then().body("versions.size()", equalTo(1))
+                .body("versions[0].after.name", equalTo("v3"));
+        api().get("/api/history?table=public.kept&pk.id=2").then().body("versions.size()", equalTo(1));
+        api().get("/api/history/policies/public.kept/audit").then().body("[0].action", equalTo("retention"))
+                .body("[0].detail.deleted", equalTo(2));
+    }
+
+    @Test
+    void erasingARowRemovesAllItsVersionsAndIsLogged() {
+        send(event("public.erased", 7, Op.INSERT, null, row(7, "secret"), Instant.now()).toJson());
+        send(event("public.erased", 7, Op.UPDATE, row(7, "secret"), row(7, "secret2"), Instant.now()).toJson());
+        awaitVersions("public.erased", 2);
+
+        api().delete("/api/history/rows?table=public.erased&pk.id=7&reason=gdpr-request-17").then().statusCode(200)
+                .body("erasedVersions", equalTo(2));
+        api().get("/api/history?table=public.erased&pk.id=7").then().body("versions.size()", equalTo(0));
+        api().get("/api/history/policies/public.erased/audit").then().body("[0].action", equalTo("erase"))
+                .body("[0].detail.requestedBy", equalTo("gdpr-request-17"));
+    }
+
+    private static ChangeEvent event(String table, int id, Op op, ObjectNode before, ObjectNode after, Instant commit) {
+        ObjectNode pk = Json.mapper().createObjectNode().put("id", id);
+        Lsn at = new Lsn(lsn += 0x100);
+        return new ChangeEvent(1, RowKey.eventId(table, pk, at), table, op, pk, before, after,
+                op == Op.UPDATE ? List.of("name") : List.of(), true, List.of(), at.toString(), lsn, commit, commit);
+    }
+
+    private static ObjectNode row(int id, String name) {
+        return Json.mapper().createObjectNode().put("id", id).put("name", name);
+    }
+
+    private static void send(byte[] value) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", IngestOnlyResource.bootstrap);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(IngestOnlyResource.PREFIX + ".changes", "k".getBytes(StandardCharsets.UTF_8), value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static RequestSpecification api() {
+        return given().header("Authorization", "Bearer " + IngestOnlyResource.TOKEN);
+    }
+
+    private static void awaitVersions(String table, int count) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            var response = api().get("/api/history?table=" + table + "&limit=1000").then().extract();
+            return response.statusCode() == 200 && response.jsonPath().getList("versions").size() >= count;
+        });
+    }
+}

@@ -1,0 +1,120 @@
+package io.datamanager.history.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Lsn;
+import io.datamanager.model.Op;
+import io.datamanager.model.RowKey;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Prints sustained ingest (versions/s of about 200-byte rows, one statement per batch, as the ingest
+ * writes them) and the latency of a row's timeline and of an as-of lookup once the table is large.
+ * A PostgreSQL of its own with durable settings (fsync on, synchronous commit). Not part of the suite:
+ * {@code ./mvnw -pl history-sink -am verify -Dtest=HistoryBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Ddm.benchmark=true}
+ * ({@code -Ddm.benchmark.versions=N} to load more).
+ */
+@EnabledIfSystemProperty(named = "dm.benchmark", matches = "true")
+class HistoryBenchmark {
+
+    @Test
+    void ingestAndQueryFigures() throws Exception {
+        int total = Integer.getInteger("dm.benchmark.versions", 2_000_000);
+        int batchSize = 2000;
+        int rows = total / 5;
+        // durable settings (zonky starts with fsync and synchronous_commit off): the figures hold for production
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                .setServerConfig("shared_buffers", "512MB")
+                .setServerConfig("max_wal_size", "4GB").start()) {
+            DataSource ds = pg.getPostgresDatabase();
+            Flyway.configure().dataSource(ds).load().migrate();
+            VersionStore store = new VersionStore(ds);
+            Random random = new Random(42);
+            long lsn = 0x1000000;
+            Instant start = Instant.parse("2026-01-01T00:00:00Z");
+            long began = System.nanoTime();
+            long windowStart = began;
+            int windowCount = 0;
+            List<ChangeEvent> batch = new ArrayList<>(batchSize);
+            for (int i = 0; i < total; i++) {
+                int id = random.nextInt(rows);
+                lsn += 0x40;
+                batch.add(event(id, new Lsn(lsn), start.plusMillis(i), random));
+                if (batch.size() == batchSize) {
+                    store.insert(batch, Map.of());
+                    batch.clear();
+                    windowCount += batchSize;
+                    if (System.nanoTime() - windowStart > 10_000_000_000L) {
+                        System.out.printf("ingest: %,d versions so far, %,.0f versions/s over the last %.1f s%n", i + 1,
+                                windowCount / ((System.nanoTime() - windowStart) / 1e9), (System.nanoTime() - windowStart) / 1e9);
+                        windowStart = System.nanoTime();
+                        windowCount = 0;
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                store.insert(batch, Map.of());
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            System.out.printf("ingest: %,d versions of ~%d-byte rows in %.1f s = %,.0f versions/s sustained (batches of %d)%n",
+                    total, Json.toBytes(event(1, new Lsn(1), start, new Random(1)).after()).length, seconds, total / seconds, batchSize);
+
+            try (Connection c = ds.getConnection()) {
+                c.createStatement().execute("ANALYZE dm_version");
+                long[] timeline = time(c, """
+                        SELECT seq FROM dm_version WHERE table_name = 'public.bench' AND row_key = ?
+                        ORDER BY commit_ts DESC, lsn DESC LIMIT 100""", rows, random, null);
+                long[] asOf = time(c, """
+                        SELECT seq FROM dm_version WHERE table_name = 'public.bench' AND row_key = ? AND commit_ts <= ?
+                        ORDER BY commit_ts DESC, lsn DESC LIMIT 1""", rows, random, start.plusMillis(total / 2));
+                System.out.printf("timeline of one row: p50 %.2f ms, p99 %.2f ms; as-of lookup: p50 %.2f ms, p99 %.2f ms (%,d versions)%n",
+                        timeline[0] / 1e6, timeline[1] / 1e6, asOf[0] / 1e6, asOf[1] / 1e6, total);
+            }
+        }
+    }
+
+    private static long[] time(Connection c, String sql, int rows, Random random, Instant at) throws Exception {
+        long[] samples = new long[2000];
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < samples.length; i++) {
+                ps.setString(1, "{\"id\":" + random.nextInt(rows) + "}");
+                if (at != null) {
+                    ps.setTimestamp(2, java.sql.Timestamp.from(at));
+                }
+                long t = System.nanoTime();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rs.getLong(1);
+                    }
+                }
+                samples[i] = System.nanoTime() - t;
+            }
+        }
+        Arrays.sort(samples);
+        return new long[] {samples[samples.length / 2], samples[samples.length * 99 / 100]};
+    }
+
+    private static ChangeEvent event(int id, Lsn lsn, Instant commit, Random random) {
+        ObjectNode pk = Json.mapper().createObjectNode().put("id", id);
+        ObjectNode after = pk.deepCopy().put("customer", "customer-" + random.nextInt(100_000))
+                .put("status", random.nextBoolean() ? "paid" : "new").put("total", String.format("%d.%02d", random.nextInt(1000), random.nextInt(100)))
+                .put("note", Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()))
+                .put("updated", commit.toString()).put("email", "someone" + random.nextInt(1000) + "@example.org");
+        return new ChangeEvent(1, RowKey.eventId("public.bench", pk, lsn), "public.bench", Op.UPDATE, pk, after.deepCopy(), after,
+                List.of("status"), true, List.of(), lsn.toString(), lsn.value() / 100, commit, commit);
+    }
+}
