@@ -63,6 +63,7 @@ public class HistoryResource {
         } else if (!match.isEmpty()) {
             throw new ValidationException("table", "is required with match.<column>");
         }
+        checkKey(table, pk);
         int pageSize = Params.limit(limit);
         HistoryQuery query = new HistoryQuery(table, pk, op == null ? null : Op.fromWireName(op, "op"), Params.instant("since", since),
                 Params.instant("until", until), changed, match, pageSize, Params.cursor(cursor));
@@ -103,6 +104,7 @@ public class HistoryResource {
                 }
             };
         }
+        checkKey(table, pk);
         Version version = queries.asOf(table, pk, time).orElse(null);
         if (version == null || version.rowAfter() == null) {
             throw new NotFoundException("row " + pk + " of " + table + " did not exist at " + time
@@ -115,6 +117,22 @@ public class HistoryResource {
     @Path("/tables")
     public List<HistoryQueries.Table> tables() throws SQLException {
         return queries.tables();
+    }
+
+    /** pk.* must name key columns of the table: a typo would otherwise just find nothing. */
+    private void checkKey(String table, Map<String, String> pk) throws SQLException {
+        if (pk.isEmpty()) {
+            return;
+        }
+        List<String> key = queries.keyColumns(table);
+        if (key.isEmpty()) {
+            return; // no version left to tell the key by (all erased or removed)
+        }
+        for (String column : pk.keySet()) {
+            if (!key.contains(column)) {
+                throw new ValidationException("pk." + column, "is not a primary key column of " + table + " (its key: " + key + ")");
+            }
+        }
     }
 
     private void knownTable(String table) throws SQLException {

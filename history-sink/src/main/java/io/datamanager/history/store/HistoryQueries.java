@@ -48,6 +48,14 @@ public class HistoryQueries {
         return tables().stream().filter(t -> t.table().equals(name)).findFirst();
     }
 
+    /** The primary key columns of a table, as its recorded versions name them (empty when none recorded). */
+    public List<String> keyColumns(String table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        query("SELECT pk FROM dm_version WHERE table_name = ? ORDER BY commit_ts DESC LIMIT 1", List.of(table), rs ->
+                Json.tree(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), "pk").fieldNames().forEachRemaining(out::add));
+        return out;
+    }
+
     /** Versions newest first, one page of at most {@code limit}. */
     public List<Version> search(HistoryQuery q) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + Version.COLUMNS + " FROM dm_version WHERE true");

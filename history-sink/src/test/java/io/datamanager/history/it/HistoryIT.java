@@ -114,6 +114,8 @@ class HistoryIT {
                 .contentType("application/problem+json").body("field", equalTo("since"));
         api().get("/api/history?table=public.nope").then().statusCode(400).body("field", equalTo("table"));
         api().get("/api/history?table=public.customers&op=upsert").then().statusCode(400).body("field", equalTo("op"));
+        api().get("/api/history?table=public.customers&pk.nope=1").then().statusCode(400).body("field", equalTo("pk.nope"));
+        api().get("/api/history/as-of?table=public.customers&pk.id=1&at=noon").then().statusCode(400).body("field", equalTo("at"));
         api().body("{\"table\":\"public.customers\"}").contentType("application/json").post("/api/restore").then()
                 .statusCode(400).body("field", equalTo("pk"));
         given().get("/api/history").then().statusCode(401).contentType("application/problem+json");
