@@ -23,6 +23,10 @@ public interface HistoryConfig {
     @WithDefault("2000")
     int batchSize();
 
+    /** Database connections a batch is written on at once, split by row (each row's versions keep their order). */
+    @WithDefault("2")
+    int writers();
+
     /** Start consuming at boot (off for tests of the API alone). */
     @WithDefault("true")
     boolean ingestEnabled();

@@ -60,6 +60,7 @@ public class HistoryIngest {
     private KafkaProducer<byte[], byte[]> dlq;
     private Thread thread;
     private final Map<String, String> knownTypes = new HashMap<>();
+    private final java.util.concurrent.ExecutorService[] writers;
 
     HistoryIngest(HistoryConfig config, VersionStore versions, PolicyStore policies, MeterRegistry registry) {
         this.config = config;
@@ -69,6 +70,11 @@ public class HistoryIngest {
         this.stored = Counter.builder("dm.history.versions.stored").register(registry);
         this.deadLettered = Counter.builder("dm.history.records.dead.lettered").register(registry);
         this.retries = Counter.builder("dm.history.batch.retries").register(registry);
+        this.writers = new java.util.concurrent.ExecutorService[Math.max(1, config.writers())];
+        for (int i = 0; i < writers.length; i++) {
+            int index = i;
+            writers[i] = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "dm-history-writer-" + index));
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -100,6 +106,9 @@ public class HistoryIngest {
         consumer.wakeup();
         thread.join(30_000);
         dlq.close();
+        for (var writer : writers) {
+            writer.shutdown();
+        }
     }
 
     private void run() {
@@ -157,11 +166,52 @@ public class HistoryIngest {
             batch.add(event);
             rememberTypes(event.table(), record.headers().lastHeader(ColumnTypes.HEADER), newTypes);
         }
-        if (!batch.isEmpty()) {
-            versions.insert(batch, newTypes);
-            stored.increment(batch.size());
-        }
+        write(batch, newTypes);
         newTypes.forEach((table, types) -> knownTypes.put(table, types.toString()));
+    }
+
+    /**
+     * Writes the batch on up to {@code writers} connections at once, split by row so each row's versions
+     * stay in one writer's order; returns when all committed, throws when any failed (the whole batch is
+     * then read again: rows already written are skipped by event id).
+     */
+    private void write(List<ChangeEvent> batch, Map<String, ObjectNode> newTypes) throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int n = Math.min(writers.length, Math.max(1, batch.size() / 500));
+        if (n == 1) {
+            versions.insert(batch, newTypes);
+        } else {
+            List<List<ChangeEvent>> parts = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                parts.add(new ArrayList<>());
+            }
+            for (ChangeEvent e : batch) {
+                parts.get(Math.floorMod(e.key().hashCode(), n)).add(e);
+            }
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                List<ChangeEvent> part = parts.get(i);
+                Map<String, ObjectNode> types = i == 0 ? newTypes : Map.of();
+                running.add(writers[i].submit(() -> {
+                    versions.insert(part, types);
+                    return null;
+                }));
+            }
+            Exception failure = null;
+            for (var f : running) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = e.getCause() instanceof Exception ex ? ex : e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+        stored.increment(batch.size());
     }
 
     private ChangeEvent redact(ChangeEvent e, Policy policy) {

@@ -38,7 +38,7 @@ public class VersionStore {
               ON CONFLICT (event_id) DO NOTHING
               RETURNING table_name, commit_ts)
             INSERT INTO dm_table (table_name, version_count, last_change)
-            SELECT table_name, count(*), max(commit_ts) FROM ins GROUP BY table_name
+            SELECT table_name, count(*), max(commit_ts) FROM ins GROUP BY table_name ORDER BY table_name -- one lock order for parallel writers
             ON CONFLICT (table_name) DO UPDATE SET version_count = dm_table.version_count + EXCLUDED.version_count,
                 last_change = greatest(dm_table.last_change, EXCLUDED.last_change)
             """;

@@ -40,41 +40,53 @@ class HistoryBenchmark {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
                 .setServerConfig("shared_buffers", "512MB")
                 .setServerConfig("max_wal_size", "4GB").start()) {
-            DataSource ds = pg.getPostgresDatabase();
+            String url = System.getProperty("dm.benchmark.jdbc"); // a server of your own instead of the embedded one
+            DataSource ds = url == null ? pg.getPostgresDatabase() : pgDataSource(url);
             Flyway.configure().dataSource(ds).load().migrate();
             VersionStore store = new VersionStore(ds);
-            Random random = new Random(42);
-            long lsn = 0x1000000;
+            int writers = Integer.getInteger("dm.benchmark.writers", 2);
+            System.out.printf("ingest: %d writer(s), as the ingest writes partitions in parallel%n", writers);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+            java.util.concurrent.atomic.AtomicLong inDatabase = new java.util.concurrent.atomic.AtomicLong();
             Instant start = Instant.parse("2026-01-01T00:00:00Z");
             long began = System.nanoTime();
-            long windowStart = began;
-            int windowCount = 0;
-            List<ChangeEvent> batch = new ArrayList<>(batchSize);
-            for (int i = 0; i < total; i++) {
-                int id = random.nextInt(rows);
-                lsn += 0x40;
-                batch.add(event(id, new Lsn(lsn), start.plusMillis(i), random));
-                if (batch.size() == batchSize) {
-                    store.insert(batch, Map.of());
-                    batch.clear();
-                    windowCount += batchSize;
-                    if (System.nanoTime() - windowStart > 10_000_000_000L) {
-                        System.out.printf("ingest: %,d versions so far, %,.0f versions/s over the last %.1f s%n", i + 1,
-                                windowCount / ((System.nanoTime() - windowStart) / 1e9), (System.nanoTime() - windowStart) / 1e9);
-                        windowStart = System.nanoTime();
-                        windowCount = 0;
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(pool.submit(() -> {
+                    Random random = new Random(42 + writer);
+                    List<ChangeEvent> batch = new ArrayList<>(batchSize);
+                    long lsn = 0x1000000L * (writer + 1);
+                    for (int i = writer; i < total; i += writers) {
+                        lsn += 0x40;
+                        // writers take disjoint rows, as partitions do
+                        int id = random.nextInt(rows / writers) * writers + writer;
+                        batch.add(event(id, new Lsn(lsn), start.plusMillis(i), random));
+                        if (batch.size() == batchSize) {
+                            long t = System.nanoTime();
+                            store.insert(batch, Map.of());
+                            inDatabase.addAndGet(System.nanoTime() - t);
+                            batch.clear();
+                        }
                     }
-                }
+                    if (!batch.isEmpty()) {
+                        store.insert(batch, Map.of());
+                    }
+                    return null;
+                }));
             }
-            if (!batch.isEmpty()) {
-                store.insert(batch, Map.of());
+            for (var f : done) {
+                f.get();
             }
+            pool.shutdown();
             double seconds = (System.nanoTime() - began) / 1e9;
             System.out.printf("ingest: %,d versions of ~%d-byte rows in %.1f s = %,.0f versions/s sustained (batches of %d)%n",
                     total, Json.toBytes(event(1, new Lsn(1), start, new Random(1)).after()).length, seconds, total / seconds, batchSize);
+            System.out.printf("ingest: writers waited %.1f s in all on the database%n", inDatabase.get() / 1e9);
 
             try (Connection c = ds.getConnection()) {
                 c.createStatement().execute("ANALYZE dm_version");
+                Random random = new Random(7);
                 long[] timeline = time(c, """
                         SELECT seq FROM dm_version WHERE table_name = 'public.bench' AND row_key = ?
                         ORDER BY commit_ts DESC, lsn DESC LIMIT 100""", rows, random, null);
@@ -85,6 +97,12 @@ class HistoryBenchmark {
                         timeline[0] / 1e6, timeline[1] / 1e6, asOf[0] / 1e6, asOf[1] / 1e6, total);
             }
         }
+    }
+
+    private static DataSource pgDataSource(String url) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setUrl(url);
+        return ds;
     }
 
     private static long[] time(Connection c, String sql, int rows, Random random, Instant at) throws Exception {
