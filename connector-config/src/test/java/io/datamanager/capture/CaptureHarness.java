@@ -3,6 +3,7 @@ package io.datamanager.capture;
 import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.debezium.ColumnTypes;
 import io.datamanager.model.debezium.DebeziumEnvelopes;
+import io.datamanager.testsupport.CaptureEnvironment;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.datamanager.testsupport.TopicReader;
@@ -31,14 +32,7 @@ final class CaptureHarness implements AutoCloseable {
     CaptureHarness(Class<?> testClass) {
         database = pg.createDatabase(testClass);
         prefix = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        env.put("DM_PG_HOST", pg.host());
-        env.put("DM_PG_PORT", Integer.toString(pg.port()));
-        env.put("DM_PG_USER", pg.user());
-        env.put("DM_PG_PASSWORD", pg.password());
-        env.put("DM_PG_DATABASE", database);
-        env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
-        env.put("DM_TOPIC_PREFIX", prefix);
-        env.put("DM_SLOT_NAME", "slot_" + prefix);
+        env.putAll(CaptureEnvironment.of(pg, database, bootstrap, prefix));
         env.put("DM_HEARTBEAT_INTERVAL_MS", "500");
     }
 

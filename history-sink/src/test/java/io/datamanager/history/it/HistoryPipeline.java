@@ -2,6 +2,7 @@ package io.datamanager.history.it;
 
 import io.datamanager.capture.CaptureProcess;
 import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.testsupport.CaptureEnvironment;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.datamanager.testsupport.TopicReader;
@@ -41,16 +42,7 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
                             + "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 1000) i))");
 
             Path work = Files.createDirectories(TestKafka.workDir());
-            Map<String, String> env = new HashMap<>();
-            env.put("DM_PG_HOST", pg.host());
-            env.put("DM_PG_PORT", Integer.toString(pg.port()));
-            env.put("DM_PG_USER", pg.user());
-            env.put("DM_PG_PASSWORD", pg.password());
-            env.put("DM_PG_DATABASE", source);
-            env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
-            env.put("DM_TOPIC_PREFIX", PREFIX);
-            env.put("DM_SLOT_NAME", "slot_" + PREFIX);
-            env.put("DM_HEARTBEAT_INTERVAL_MS", "1000");
+            Map<String, String> env = CaptureEnvironment.of(pg, source, bootstrap, PREFIX);
             capture = CaptureProcess.start(env, work.resolve("capture-" + PREFIX + ".log"));
             // the snapshot is on Kafka, so the slot exists and the test's changes will be streamed
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.customers", raw -> !raw.isEmpty(), Duration.ofSeconds(120));

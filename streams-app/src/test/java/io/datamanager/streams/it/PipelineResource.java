@@ -1,6 +1,7 @@
 package io.datamanager.streams.it;
 
 import io.datamanager.capture.CaptureProcess;
+import io.datamanager.testsupport.CaptureEnvironment;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -46,16 +47,7 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
             publishRule("{\"id\":\"" + SUBSCRIPTION + "\",\"table\":\"public.articles\",\"ops\":[\"update\"],\"columns\":[\"status\"]}");
 
             Path work = TestKafka.workDir();
-            Map<String, String> env = new HashMap<>();
-            env.put("DM_PG_HOST", pg.host());
-            env.put("DM_PG_PORT", Integer.toString(pg.port()));
-            env.put("DM_PG_USER", pg.user());
-            env.put("DM_PG_PASSWORD", pg.password());
-            env.put("DM_PG_DATABASE", database);
-            env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
-            env.put("DM_TOPIC_PREFIX", PREFIX);
-            env.put("DM_SLOT_NAME", "slot_" + PREFIX);
-            env.put("DM_HEARTBEAT_INTERVAL_MS", "1000");
+            Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, PREFIX);
             capture = CaptureProcess.start(env, Files.createDirectories(work).resolve("capture-" + PREFIX + ".log"));
             // the snapshot is on Kafka: the slot exists, so every later change is streamed, none folded into the snapshot
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.articles", raw -> raw.size() >= 2, Duration.ofSeconds(120));

@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import io.datamanager.testsupport.ChildProcesses;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -92,15 +93,7 @@ public final class KafkaBroker implements AutoCloseable {
     /** Stops the broker cleanly (SIGTERM), forcibly after 30 s. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process, java.time.Duration.ofSeconds(30));
     }
 
     private void awaitListening(Duration timeout) throws InterruptedException {
@@ -170,7 +163,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static Process java(Path logFile, String mode, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add(ChildProcesses.java());
         command.add("-Xms128m");
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");

@@ -1,0 +1,28 @@
+package io.datamanager.testsupport;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Starting and stopping the child JVMs of tests: the same java, a clean stop first, a forced one after a grace period. */
+public final class ChildProcesses {
+    private ChildProcesses() {}
+
+    /** The java executable of this JVM. */
+    public static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** SIGTERM, then SIGKILL when the process has not ended within {@code grace}. */
+    public static void stop(Process process, Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
