@@ -61,6 +61,11 @@ public final class CaptureProcess implements AutoCloseable {
         return log;
     }
 
+    /** Ends capture at once (SIGKILL), as a crash would; returns when the process is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Stops capture cleanly (SIGTERM: offsets are committed), forcibly after 60 s. */
     @Override
     public void close() {

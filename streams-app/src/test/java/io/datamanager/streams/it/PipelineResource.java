@@ -31,7 +31,9 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
     static final String SUBSCRIPTION = "status-watch";
     static String database;
     static String bootstrap;
-    private CaptureProcess capture;
+    private static CaptureProcess capture;
+    private static Map<String, String> captureEnv;
+    private static Path captureLog;
 
     @Override
     public Map<String, String> start() {
@@ -48,7 +50,9 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
 
             Path work = TestKafka.workDir();
             Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, PREFIX);
-            capture = CaptureProcess.start(env, Files.createDirectories(work).resolve("capture-" + PREFIX + ".log"));
+            captureEnv = env;
+            captureLog = Files.createDirectories(work).resolve("capture-" + PREFIX + ".log");
+            capture = CaptureProcess.start(env, captureLog);
             // the snapshot is on Kafka: the slot exists, so every later change is streamed, none folded into the snapshot
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.articles", raw -> raw.size() >= 2, Duration.ofSeconds(120));
 
@@ -70,6 +74,16 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
                 s.execute(statement);
             }
         }
+    }
+
+    /** Kills capture as a crash would (SIGKILL: no offset flush, no clean slot release). */
+    static void crashCapture() throws InterruptedException {
+        capture.kill();
+    }
+
+    /** Starts capture again with the same slot and offsets topic. */
+    static void restartCapture() {
+        capture = CaptureProcess.start(captureEnv, captureLog);
     }
 
     static String query(String sql) throws Exception {
