@@ -1,0 +1,13 @@
+package io.datamanager.gateway.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.ws.rs.core.Response;
+
+/** An RFC 9457 problem: {@code application/problem+json}, naming the offending field where there is one. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String field) {
+    public static Response response(int status, String title, String detail, String field) {
+        return Response.status(status).type("application/problem+json")
+                .entity(new Problem("about:blank", title, status, detail, field)).build();
+    }
+}

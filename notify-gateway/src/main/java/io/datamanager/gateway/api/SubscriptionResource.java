@@ -1,0 +1,131 @@
+package io.datamanager.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.gateway.config.GatewayConfig;
+import io.datamanager.gateway.delivery.UrlGuard;
+import io.datamanager.gateway.delivery.WebhookSigner;
+import io.datamanager.gateway.subscriptions.RuleLog;
+import io.datamanager.model.Json;
+import io.datamanager.model.ValidationException;
+import io.datamanager.model.subscription.Subscription;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.InetAddress;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Subscriptions registered at runtime: create or replace, list, read, delete. Every write goes to the
+ * compacted {@code dm.rules} topic (after {@code dm.sub.<id>} exists); reads come from the view of it.
+ * A webhook secret is generated when none is given and shown once, in the answer to the write.
+ */
+@Path("/api/subscriptions")
+@Produces(MediaType.APPLICATION_JSON)
+public class SubscriptionResource {
+    private final RuleLog rules;
+    private final UrlGuard guard;
+
+    SubscriptionResource(RuleLog rules, GatewayConfig config) {
+        this.rules = rules;
+        this.guard = new UrlGuard(InetAddress::getAllByName,
+                new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response put(@PathParam("id") String id, byte[] body) throws Exception {
+        ObjectNode json = object(body);
+        if (json.hasNonNull("id") && !json.get("id").asText().equals(id)) {
+            throw new ValidationException("id", "'" + json.get("id").asText() + "' differs from the path's '" + id + "'");
+        }
+        json.put("id", id);
+        boolean existed = rules.get(id).isPresent();
+        return write(json, existed ? Response.Status.OK : Response.Status.CREATED);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response post(byte[] body) throws Exception {
+        ObjectNode json = object(body);
+        if (!json.hasNonNull("id")) {
+            json.put("id", "sub-" + UUID.randomUUID().toString().substring(0, 8));
+        } else if (rules.get(json.get("id").asText()).isPresent()) {
+            throw new ValidationException("id", "'" + json.get("id").asText() + "' exists already; PUT /api/subscriptions/{id} replaces it");
+        }
+        return write(json, Response.Status.CREATED);
+    }
+
+    @GET
+    public List<JsonNode> list() {
+        return rules.all().stream().sorted(Comparator.comparing(Subscription::id)).<JsonNode>map(SubscriptionResource::view).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    public JsonNode get(@PathParam("id") String id) {
+        return view(rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'")));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id) throws Exception {
+        rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
+        rules.delete(id);
+        return Response.noContent().build();
+    }
+
+    private Response write(ObjectNode json, Response.Status status) throws Exception {
+        String secret = null;
+        JsonNode webhook = json.path("delivery").path("webhook");
+        if (webhook.isObject()) {
+            ((ObjectNode) webhook).put("url", webhook.path("url").asText(null));
+            guard.check(webhook.path("url").asText(null), "delivery.webhook.url");
+            if (!webhook.hasNonNull("secret")) {
+                String kept = rules.get(json.get("id").asText()).flatMap(s -> java.util.Optional.ofNullable(s.delivery()))
+                        .map(d -> d.webhook() == null ? null : d.webhook().secret()).orElse(null);
+                secret = kept != null ? null : WebhookSigner.newSecret();
+                ((ObjectNode) webhook).put("secret", kept != null ? kept : secret);
+            } else {
+                secret = webhook.get("secret").asText();
+            }
+        }
+        Subscription subscription = Json.read(Json.toBytes(json), Subscription.class);
+        rules.put(subscription);
+        ObjectNode answer = view(subscription);
+        if (secret != null) {
+            answer.with("delivery").with("webhook").put("secret", secret); // shown once
+        }
+        return Response.status(status).entity(answer).build();
+    }
+
+    /** A subscription as the API shows it: the webhook secret never leaves again after its creation. */
+    static ObjectNode view(Subscription subscription) {
+        ObjectNode json = (ObjectNode) Json.tree(subscription.toJson(), "subscription");
+        JsonNode webhook = json.path("delivery").path("webhook");
+        if (webhook.isObject() && webhook.has("secret")) {
+            ((ObjectNode) webhook).remove("secret");
+            ((ObjectNode) webhook).put("secretSet", true);
+        }
+        return json;
+    }
+
+    private static ObjectNode object(byte[] body) {
+        JsonNode json = Json.tree(body, "body");
+        if (!json.isObject()) {
+            throw new ValidationException("body", "must be a JSON object (a subscription)");
+        }
+        return (ObjectNode) json;
+    }
+}

@@ -1,0 +1,39 @@
+package io.datamanager.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/** The gateway's settings; each is a DM_* environment variable in application.properties. */
+@ConfigMapping(prefix = "dm.gateway")
+public interface GatewayConfig {
+    /** Kafka bootstrap servers. */
+    String kafkaBootstrap();
+
+    /** Topic prefix: {@code <prefix>.rules}, {@code <prefix>.sub.<id>}. */
+    @WithDefault("dm")
+    String topicPrefix();
+
+    /** Partitions of the dm.sub.* topics the gateway creates. */
+    @WithDefault("3")
+    int partitions();
+
+    @WithDefault("1")
+    short replicationFactor();
+
+    /** {@code token:scope} pairs; scope {@code read} or {@code write} (write includes read). None: every call refused. */
+    Optional<List<String>> tokens();
+
+    /** Requests per minute per token; over it, 429 with Retry-After. */
+    @WithDefault("600")
+    int requestsPerMinute();
+
+    /** Webhook URLs may resolve to loopback (the local stack). */
+    @WithDefault("false")
+    boolean allowLoopbackWebhooks();
+
+    /** Webhook URLs may resolve to private networks. */
+    @WithDefault("false")
+    boolean allowPrivateWebhooks();
+}
