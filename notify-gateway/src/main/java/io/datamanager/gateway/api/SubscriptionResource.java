@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.delivery.UrlGuard;
+import io.datamanager.gateway.delivery.WebhookDispatcher;
 import io.datamanager.gateway.delivery.WebhookSigner;
 import io.datamanager.gateway.subscriptions.RuleLog;
 import io.datamanager.model.Json;
@@ -35,9 +36,11 @@ import java.util.UUID;
 public class SubscriptionResource {
     private final RuleLog rules;
     private final UrlGuard guard;
+    private final WebhookDispatcher dispatcher;
 
-    SubscriptionResource(RuleLog rules, GatewayConfig config) {
+    SubscriptionResource(RuleLog rules, GatewayConfig config, WebhookDispatcher dispatcher) {
         this.rules = rules;
+        this.dispatcher = dispatcher;
         this.guard = new UrlGuard(InetAddress::getAllByName,
                 new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
     }
@@ -72,10 +75,13 @@ public class SubscriptionResource {
         return rules.all().stream().sorted(Comparator.comparing(Subscription::id)).<JsonNode>map(SubscriptionResource::view).toList();
     }
 
+    /** One subscription with its delivery status (delivered-through LSN and commit time, lag, pending, failures). */
     @GET
     @Path("/{id}")
     public JsonNode get(@PathParam("id") String id) {
-        return view(rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'")));
+        ObjectNode json = view(rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'")));
+        json.set("status", Json.mapper().valueToTree(dispatcher.status(id)));
+        return json;
     }
 
     @DELETE

@@ -29,6 +29,18 @@ public interface GatewayConfig {
     @WithDefault("600")
     int requestsPerMinute();
 
+    /** Delays between webhook attempts, comma-separated durations (5s,30s,2m,...); after the last one: dead letter. */
+    @WithDefault("5s,30s,2m,10m,30m,1h,2h,4h")
+    String retrySchedule();
+
+    /** Time limit of one webhook attempt. */
+    @WithDefault("10s")
+    String webhookTimeout();
+
+    /** Consumer group of webhook delivery (instances sharing it share the dm.sub.* partitions). */
+    @WithDefault("dm-gateway-webhooks")
+    String deliveryGroup();
+
     /** Webhook URLs may resolve to loopback (the local stack). */
     @WithDefault("false")
     boolean allowLoopbackWebhooks();

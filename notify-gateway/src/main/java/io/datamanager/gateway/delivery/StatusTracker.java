@@ -1,0 +1,52 @@
+package io.datamanager.gateway.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counts and remembers how one subscription's deliveries go. */
+final class StatusTracker {
+    private volatile String lsn;
+    private volatile Instant commitTs;
+    private volatile Double lagSeconds;
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private volatile String lastError;
+    private volatile boolean disabled;
+
+    void delivered(JsonNode event) {
+        progress(event);
+    }
+
+    void failed(String error) {
+        failures.incrementAndGet();
+        lastError = error;
+    }
+
+    void deadLettered(JsonNode event, String error) {
+        deadLetters.incrementAndGet();
+        lastError = error;
+        progress(event);
+    }
+
+    void disable(String error) {
+        disabled = true;
+        lastError = error;
+    }
+
+    boolean disabled() {
+        return disabled;
+    }
+
+    private void progress(JsonNode event) {
+        lsn = event.path("lsn").asText(null);
+        String ts = event.path("commitTs").asText(null);
+        commitTs = ts == null ? null : Instant.parse(ts);
+        lagSeconds = commitTs == null ? null : Duration.between(commitTs, Instant.now()).toMillis() / 1000.0;
+    }
+
+    DeliveryStatus snapshot(long pending) {
+        return new DeliveryStatus(lsn, commitTs, lagSeconds, pending, failures.get(), deadLetters.get(), lastError, disabled);
+    }
+}

@@ -1,0 +1,241 @@
+package io.datamanager.gateway.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.gateway.config.GatewayConfig;
+import io.datamanager.gateway.subscriptions.RuleLog;
+import io.datamanager.model.Json;
+import io.datamanager.model.TopicNames;
+import io.datamanager.model.subscription.Subscription;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Delivers every {@code dm.sub.<id>} record to its subscription's webhook. Each partition has a worker of
+ * its own (a virtual thread), so a row's changes go out in order while a slow or failing endpoint holds up
+ * nothing but its own partitions. Offsets are committed only up to what was delivered or dead-lettered:
+ * a crash redelivers, never drops; receivers deduplicate by {@code webhook-id}.
+ */
+@ApplicationScoped
+public class WebhookDispatcher {
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
+    private static final int PAUSE_ABOVE = 1000;
+
+    private final GatewayConfig config;
+    private final RuleLog rules;
+    private final TopicNames topics;
+    private final UrlGuard guard;
+    private final WebhookSender sender;
+    private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
+    private final Map<String, StatusTracker> status = new ConcurrentHashMap<>();
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean running;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> deadLetters;
+    private Thread poller;
+
+    WebhookDispatcher(GatewayConfig config, RuleLog rules) {
+        this.config = config;
+        this.rules = rules;
+        this.topics = new TopicNames(config.topicPrefix());
+        this.guard = new UrlGuard(InetAddress::getAllByName, new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
+        List<Duration> delays = Arrays.stream(config.retrySchedule().split(",")).map(String::trim).map(WebhookDispatcher::duration).toList();
+        Clock clock = Clock.systemUTC();
+        this.sender = new WebhookSender(WebhookSender.client(Duration.ofSeconds(5)), new WebhookSigner(clock),
+                new RetrySchedule(delays, Math::random), duration(config.webhookTimeout()), clock);
+    }
+
+    /** {@code 5s}, {@code 2m}, {@code 1h}, {@code 250ms}. */
+    static Duration duration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        }
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        return switch (t.charAt(t.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> throw new IllegalArgumentException("not a duration: " + text + " (use 250ms, 5s, 2m, 1h)");
+        };
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", config.kafkaBootstrap());
+        Properties producerProps = new Properties();
+        producerProps.putAll(props);
+        producerProps.put("acks", "all");
+        deadLetters = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(props);
+        consumerProps.put("group.id", config.deliveryGroup());
+        consumerProps.put("enable.auto.commit", "false");
+        consumerProps.put("auto.offset.reset", "earliest");
+        consumerProps.put("isolation.level", "read_committed");
+        consumerProps.put("metadata.max.age.ms", "2000");
+        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        running = true;
+        poller = new Thread(this::poll, "dm-webhook-poller");
+        poller.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+            poller.join(10_000);
+            threads.shutdownNow();
+            deadLetters.close();
+        }
+    }
+
+    public DeliveryStatus status(String subscription) {
+        StatusTracker tracker = status.get(subscription);
+        long pending = workers.values().stream().filter(w -> w.subscription.equals(subscription)).mapToLong(PartitionWorker::pending).sum();
+        return tracker == null ? new DeliveryStatus(null, null, null, pending, 0, 0, null, false) : tracker.snapshot(pending);
+    }
+
+    private void poll() {
+        Pattern pattern = Pattern.compile(Pattern.quote(topics.prefix() + ".sub.") + ".+");
+        consumer.subscribe(pattern, new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                partitions.forEach(p -> {
+                    PartitionWorker worker = workers.remove(p);
+                    if (worker != null) {
+                        worker.stop();
+                    }
+                });
+                commit();
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                // workers start with their first record
+            }
+        });
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    workers.computeIfAbsent(partition, this::startWorker).enqueue(record);
+                }
+                for (Map.Entry<TopicPartition, PartitionWorker> entry : workers.entrySet()) {
+                    long pending = entry.getValue().pending();
+                    if (pending > PAUSE_ABOVE) {
+                        consumer.pause(List.of(entry.getKey()));
+                    } else if (pending < PAUSE_ABOVE / 10 && consumer.paused().contains(entry.getKey())) {
+                        consumer.resume(List.of(entry.getKey()));
+                    }
+                }
+                commit();
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } finally {
+            workers.values().forEach(PartitionWorker::stop);
+            commit();
+            consumer.close();
+        }
+    }
+
+    private void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        workers.forEach((partition, worker) -> worker.committable().ifPresent(o -> offsets.put(partition, new OffsetAndMetadata(o))));
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets);
+        }
+    }
+
+    private PartitionWorker startWorker(TopicPartition partition) {
+        String subscription = partition.topic().substring(topics.prefix().length() + ".sub.".length());
+        PartitionWorker worker = new PartitionWorker(subscription, this::deliver);
+        threads.execute(worker);
+        return worker;
+    }
+
+    /** Delivers one record, retrying on the schedule; returns when it is delivered, dead-lettered or to be skipped. */
+    private void deliver(String id, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException {
+        StatusTracker tracker = status.computeIfAbsent(id, s -> new StatusTracker());
+        Subscription subscription = rules.get(id).orElse(null);
+        if (subscription == null || subscription.delivery() == null || subscription.delivery().webhook() == null || tracker.disabled()) {
+            return; // no webhook (topic or SSE only), removed, or disabled by 410
+        }
+        JsonNode event = Json.tree(record.value(), "change");
+        String eventId = event.path("id").asText();
+        for (int attempt = 1; worker.active(); attempt++) {
+            WebhookSender.Outcome outcome;
+            try {
+                UrlGuard.Vetted vetted = guard.check(subscription.delivery().webhook().url(), "delivery.webhook.url");
+                outcome = sender.send(vetted.uri(), eventId, record.value(), List.of(subscription.delivery().webhook().secret()), attempt);
+            } catch (RuntimeException e) {
+                outcome = new WebhookSender.Outcome.DeadLetter("not deliverable: " + e.getMessage());
+            }
+            switch (outcome) {
+                case WebhookSender.Outcome.Delivered d -> {
+                    tracker.delivered(event);
+                    return;
+                }
+                case WebhookSender.Outcome.RetryLater r -> {
+                    tracker.failed(r.error());
+                    LOG.debugf("webhook of %s failed (%s); attempt %d again in %s", id, r.error(), attempt + 1, r.delay());
+                    worker.pause(r.delay());
+                }
+                case WebhookSender.Outcome.DeadLetter d -> {
+                    tracker.deadLettered(event, d.error());
+                    deadLetter(id, record, d.error(), attempt);
+                    return;
+                }
+                case WebhookSender.Outcome.Gone g -> {
+                    tracker.disable(g.error());
+                    LOG.warnf("subscription %s: %s; webhook delivery disabled", id, g.error());
+                    return;
+                }
+            }
+        }
+    }
+
+    private void deadLetter(String id, ConsumerRecord<String, byte[]> record, String error, int attempts) throws InterruptedException {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("dm.error", error.getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.attempts", Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        try {
+            deadLetters.send(new ProducerRecord<>(topics.prefix() + ".webhook-dlq", null, id, record.value(), headers)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot record a dead letter of " + id + "; its offset stays uncommitted", e);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.datamanager.gateway.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.datamanager.gateway.delivery.WebhookSigner;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Lsn;
+import io.datamanager.model.Op;
+import io.datamanager.model.RowKey;
+import io.datamanager.testsupport.TopicReader;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Webhook delivery from dm.sub.* to real loopback receivers: signed, in order per row, retried, isolated, dead-lettered. */
+@QuarkusTest
+@QuarkusTestResource(value = DeliveryKafka.class, restrictToAnnotatedClass = true)
+class WebhookDeliveryIT {
+    private static final Map<String, List<Received>> received = new ConcurrentHashMap<>();
+    private static final AtomicInteger flakyCalls = new AtomicInteger();
+    private static final CountDownLatch release = new CountDownLatch(1);
+    private static final HttpServer server = receiver();
+    private static long lsn = 0x3000000;
+
+    record Received(Map<String, String> headers, byte[] body) {}
+
+    private static HttpServer receiver() {
+        try {
+            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            s.createContext("/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                int status = switch (path) {
+                    case "/flaky" -> flakyCalls.incrementAndGet() <= 2 ? 500 : 200;
+                    case "/broken" -> 500;
+                    case "/gone" -> 410;
+                    case "/stuck" -> {
+                        try {
+                            release.await(30, TimeUnit.SECONDS); // answers only when the test class ends
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        yield 200;
+                    }
+                    default -> 204;
+                };
+                if (status < 300) {
+                    Map<String, String> headers = new ConcurrentHashMap<>();
+                    exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+                    received.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>()).add(new Received(headers, body));
+                }
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            s.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            s.start();
+            return s;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopReceiver() {
+        release.countDown();
+        server.stop(0);
+    }
+
+    @Test
+    void changesArriveSignedAndInOrderPerRow() throws Exception {
+        String secret = WebhookSigner.newSecret();
+        subscribe("ordered", "/ordered", secret);
+        List<ChangeEvent> sent = List.of(event(1, "a"), event(2, "x"), event(1, "b"), event(1, "c"), event(2, "y"));
+        for (ChangeEvent e : sent) {
+            send("ordered", e);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/ordered", List.of()).size() >= 5);
+
+        List<Received> got = received.get("/ordered");
+        assertThat(got).extracting(r -> r.headers().get("webhook-id")).containsExactlyInAnyOrderElementsOf(sent.stream().map(ChangeEvent::id).toList());
+        assertThat(got.stream().map(r -> ChangeEvent.fromJson(r.body())).filter(e -> e.pk().get("id").asInt() == 1)
+                .map(e -> e.after().get("v").asText())).containsExactly("a", "b", "c");
+        WebhookSigner verifier = new WebhookSigner(Clock.systemUTC());
+        assertThat(got).allSatisfy(r -> assertThat(verifier.verify(secret, Map.of("webhook-id", r.headers().get("webhook-id"),
+                "webhook-timestamp", r.headers().get("webhook-timestamp"), "webhook-signature", r.headers().get("webhook-signature")),
+                r.body(), Duration.ofMinutes(5))).isTrue());
+        api().get("/api/subscriptions/ordered").then().statusCode(200)
+                .body("status.deliveredThroughLsn", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void aFailingEndpointIsRetriedUntilItAnswersWhileAStuckOneHoldsUpNobodyElse() throws Exception {
+        subscribe("stuck", "/stuck", null);
+        subscribe("flaky", "/flaky", null);
+        send("stuck", event(7, "waits"));
+        send("flaky", event(8, "eventually"));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/flaky", List.of()).size() == 1);
+        assertThat(flakyCalls.get()).isEqualTo(3);
+        api().get("/api/subscriptions/flaky").then().body("status.failedAttempts", org.hamcrest.Matchers.greaterThanOrEqualTo(2));
+        assertThat(received.getOrDefault("/stuck", List.of())).isEmpty();
+    }
+
+    @Test
+    void afterTheLastAttemptTheChangeIsADeadLetterAnd410DisablesDelivery() throws Exception {
+        subscribe("broken", "/broken", null);
+        subscribe("gone", "/gone", null);
+        ChangeEvent lost = event(9, "nobody takes it");
+        send("broken", lost);
+        send("gone", event(10, "bye"));
+
+        var letters = TopicReader.readUntil(DeliveryKafka.bootstrap, DeliveryKafka.PREFIX + ".webhook-dlq",
+                records -> records.stream().anyMatch(r -> "broken".equals(new String(r.key(), StandardCharsets.UTF_8))), Duration.ofSeconds(30));
+        var letter = letters.stream().filter(r -> "broken".equals(new String(r.key(), StandardCharsets.UTF_8))).findFirst().orElseThrow();
+        assertThat(ChangeEvent.fromJson(letter.value()).id()).isEqualTo(lost.id());
+        assertThat(new String(letter.headers().lastHeader("dm.error").value(), StandardCharsets.UTF_8)).contains("HTTP 500").contains("4 attempts");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                api().get("/api/subscriptions/gone").then().body("status.disabled", org.hamcrest.Matchers.equalTo(true)));
+        api().get("/api/subscriptions/broken").then().body("status.deadLetters", org.hamcrest.Matchers.equalTo(1));
+    }
+
+    private static void subscribe(String id, String path, String secret) {
+        String webhook = "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + path + "\""
+                + (secret == null ? "" : ",\"secret\":\"" + secret + "\"") + "}";
+        api().contentType("application/json").body("{\"table\":\"public.t\",\"delivery\":{\"webhook\":" + webhook + "}}")
+                .put("/api/subscriptions/" + id).then().statusCode(201);
+    }
+
+    private static ChangeEvent event(int id, String value) {
+        ObjectNode pk = Json.mapper().createObjectNode().put("id", id);
+        Lsn at = new Lsn(lsn += 0x100);
+        return new ChangeEvent(1, RowKey.eventId("public.t", pk, at), "public.t", Op.INSERT, pk, null, pk.deepCopy().put("v", value),
+                List.of(), true, List.of(), at.toString(), lsn, Instant.now(), Instant.now());
+    }
+
+    private static void send(String subscription, ChangeEvent event) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", DeliveryKafka.bootstrap);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(DeliveryKafka.PREFIX + ".sub." + subscription, event.key(), event.toJson())).get();
+        }
+    }
+
+    private static RequestSpecification api() {
+        return given().header("Authorization", "Bearer " + DeliveryKafka.TOKEN);
+    }
+}
