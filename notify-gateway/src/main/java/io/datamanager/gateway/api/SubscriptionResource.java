@@ -3,7 +3,9 @@ package io.datamanager.gateway.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.gateway.config.GatewayConfig;
+import io.datamanager.gateway.delivery.DeadLetterStore;
 import io.datamanager.gateway.delivery.UrlGuard;
+import io.datamanager.gateway.delivery.WebhookSender;
 import io.datamanager.gateway.delivery.WebhookDispatcher;
 import io.datamanager.gateway.delivery.WebhookSigner;
 import io.datamanager.gateway.subscriptions.RuleLog;
@@ -37,10 +39,12 @@ public class SubscriptionResource {
     private final RuleLog rules;
     private final UrlGuard guard;
     private final WebhookDispatcher dispatcher;
+    private final DeadLetterStore deadLetters;
 
-    SubscriptionResource(RuleLog rules, GatewayConfig config, WebhookDispatcher dispatcher) {
+    SubscriptionResource(RuleLog rules, GatewayConfig config, WebhookDispatcher dispatcher, DeadLetterStore deadLetters) {
         this.rules = rules;
         this.dispatcher = dispatcher;
+        this.deadLetters = deadLetters;
         this.guard = new UrlGuard(InetAddress::getAllByName,
                 new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
     }
@@ -82,6 +86,29 @@ public class SubscriptionResource {
         ObjectNode json = view(rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'")));
         json.set("status", Json.mapper().valueToTree(dispatcher.status(id)));
         return json;
+    }
+
+    /** The changes given up on after the last attempt, still waiting for a redelivery. */
+    @GET
+    @Path("/{id}/dead-letters")
+    public List<DeadLetterStore.Letter> deadLetters(@PathParam("id") String id) {
+        rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
+        return deadLetters.list(id);
+    }
+
+    /** One attempt now: 200 when the receiver took it (the letter leaves the list), 502 with the error otherwise. */
+    @POST
+    @Path("/{id}/dead-letters/{letter}/redeliver")
+    public Response redeliver(@PathParam("id") String id, @PathParam("letter") String letter) throws Exception {
+        rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
+        DeadLetterStore.Letter found = deadLetters.find(id, letter)
+                .orElseThrow(() -> new NotFoundException("no dead letter '" + letter + "' of subscription '" + id + "'"));
+        return switch (dispatcher.redeliver(id, found, deadLetters)) {
+            case WebhookSender.Outcome.Delivered d -> Response.ok(java.util.Map.of("letter", letter, "status", d.status())).build();
+            case WebhookSender.Outcome.RetryLater r -> Problem.response(502, "Redelivery failed", r.error(), null);
+            case WebhookSender.Outcome.DeadLetter r -> Problem.response(502, "Redelivery failed", r.error(), null);
+            case WebhookSender.Outcome.Gone g -> Problem.response(502, "Redelivery failed", g.error(), null);
+        };
     }
 
     @DELETE

@@ -119,6 +119,22 @@ public class WebhookDispatcher {
         }
     }
 
+    /** One attempt now for a dead letter, outside the schedule; a success is marked so the letter leaves the list. */
+    public WebhookSender.Outcome redeliver(String id, DeadLetterStore.Letter letter, DeadLetterStore store) throws Exception {
+        Subscription subscription = rules.get(id).orElseThrow();
+        if (subscription.delivery() == null || subscription.delivery().webhook() == null) {
+            throw new io.datamanager.model.ValidationException("delivery.webhook", "the subscription has no webhook to deliver to");
+        }
+        UrlGuard.Vetted vetted = guard.check(subscription.delivery().webhook().url(), "delivery.webhook.url");
+        byte[] body = Json.toBytes(letter.event());
+        WebhookSender.Outcome outcome = sender.send(vetted.uri(), letter.eventId(), body,
+                List.of(subscription.delivery().webhook().secret()), Integer.MAX_VALUE);
+        if (outcome instanceof WebhookSender.Outcome.Delivered) {
+            store.markRedelivered(id, letter.letter());
+        }
+        return outcome;
+    }
+
     public DeliveryStatus status(String subscription) {
         StatusTracker tracker = status.get(subscription);
         long pending = workers.values().stream().filter(w -> w.subscription.equals(subscription)).mapToLong(PartitionWorker::pending).sum();

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
 class WebhookDeliveryIT {
     private static final Map<String, List<Received>> received = new ConcurrentHashMap<>();
     private static final AtomicInteger flakyCalls = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicBoolean brokenFixed = new java.util.concurrent.atomic.AtomicBoolean();
     private static final CountDownLatch release = new CountDownLatch(1);
     private static final HttpServer server = receiver();
     private static long lsn = 0x3000000;
@@ -58,7 +59,7 @@ class WebhookDeliveryIT {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 int status = switch (path) {
                     case "/flaky" -> flakyCalls.incrementAndGet() <= 2 ? 500 : 200;
-                    case "/broken" -> 500;
+                    case "/broken" -> brokenFixed.get() ? 200 : 500;
                     case "/gone" -> 410;
                     case "/stuck" -> {
                         try {
@@ -143,6 +144,16 @@ class WebhookDeliveryIT {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 api().get("/api/subscriptions/gone").then().body("status.disabled", org.hamcrest.Matchers.equalTo(true)));
         api().get("/api/subscriptions/broken").then().body("status.deadLetters", org.hamcrest.Matchers.equalTo(1));
+
+        String name = api().get("/api/subscriptions/broken/dead-letters").then().statusCode(200)
+                .body("size()", org.hamcrest.Matchers.equalTo(1)).body("[0].eventId", org.hamcrest.Matchers.equalTo(lost.id()))
+                .extract().path("[0].letter");
+        api().post("/api/subscriptions/broken/dead-letters/" + name + "/redeliver").then().statusCode(502)
+                .contentType("application/problem+json");
+        brokenFixed.set(true);
+        api().post("/api/subscriptions/broken/dead-letters/" + name + "/redeliver").then().statusCode(200);
+        assertThat(received.get("/broken")).extracting(r -> r.headers().get("webhook-id")).containsExactly(lost.id());
+        api().get("/api/subscriptions/broken/dead-letters").then().body("size()", org.hamcrest.Matchers.equalTo(0));
     }
 
     private static void subscribe(String id, String path, String secret) {
