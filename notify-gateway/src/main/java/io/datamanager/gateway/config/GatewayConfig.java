@@ -41,6 +41,12 @@ public interface GatewayConfig {
     @WithDefault("dm-gateway-webhooks")
     String deliveryGroup();
 
+    /** Base URL of the history-sink whose routes the gateway serves under the same paths (e.g. http://history:8082). */
+    Optional<String> historyUrl();
+
+    /** The bearer token the gateway presents to the history-sink. */
+    Optional<String> historyToken();
+
     /** Webhook URLs may resolve to loopback (the local stack). */
     @WithDefault("false")
     boolean allowLoopbackWebhooks();

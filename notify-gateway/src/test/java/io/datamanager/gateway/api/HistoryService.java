@@ -1,0 +1,61 @@
+package io.datamanager.gateway.api;
+
+import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.testsupport.TestKafka;
+import io.datamanager.testsupport.TestPostgres;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+
+/** A real history-sink (its quarkus-run.jar, built earlier in the reactor) behind the gateway under test. */
+public class HistoryService implements QuarkusTestResourceLifecycleManager {
+    static final String PREFIX = "hp" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    static final String WRITER = "writer-" + UUID.randomUUID();
+    static final String READER = "reader-" + UUID.randomUUID();
+    private ServiceProcess history;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            TestPostgres pg = TestPostgres.shared();
+            String db = pg.createDatabase("gateway_history");
+            int port;
+            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            String serviceToken = "svc-" + UUID.randomUUID();
+            Path work = Files.createDirectories(TestKafka.workDir());
+            history = ServiceProcess.start(Path.of(System.getProperty("dmtest.history.jar")), Map.of(
+                    "DM_HISTORY_DB_URL", pg.jdbcUrl(db), "DM_HISTORY_DB_USER", pg.user(), "DM_HISTORY_DB_PASSWORD", pg.password(),
+                    "DM_KAFKA_BOOTSTRAP", TestKafka.shared().bootstrapServers(), "DM_TOPIC_PREFIX", PREFIX,
+                    "DM_API_TOKENS", serviceToken, "DM_HISTORY_HTTP_PORT", Integer.toString(port)),
+                    work.resolve("history-" + PREFIX + ".log"));
+            String url = "http://127.0.0.1:" + port;
+            HttpClient http = HttpClient.newHttpClient();
+            Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
+                    HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200);
+            return Map.of("dm.gateway.kafka-bootstrap", TestKafka.shared().bootstrapServers(), "dm.gateway.topic-prefix", PREFIX,
+                    "dm.gateway.tokens", WRITER + ":write," + READER + ":read", "dm.gateway.history-url", url,
+                    "dm.gateway.history-token", serviceToken);
+        } catch (Exception e) {
+            throw new IllegalStateException("history-sink for the gateway test did not start", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (history != null) {
+            history.close();
+        }
+    }
+}
