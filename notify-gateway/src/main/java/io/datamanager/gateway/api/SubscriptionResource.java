@@ -8,7 +8,10 @@ import io.datamanager.gateway.delivery.UrlGuard;
 import io.datamanager.gateway.delivery.WebhookSender;
 import io.datamanager.gateway.delivery.WebhookDispatcher;
 import io.datamanager.gateway.delivery.WebhookSigner;
+import io.datamanager.gateway.subscriptions.HistoryClient;
 import io.datamanager.gateway.subscriptions.RuleLog;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.subscription.SubscriptionMatcher;
 import io.datamanager.model.Json;
 import io.datamanager.model.ValidationException;
 import io.datamanager.model.subscription.Subscription;
@@ -40,8 +43,11 @@ public class SubscriptionResource {
     private final UrlGuard guard;
     private final WebhookDispatcher dispatcher;
     private final DeadLetterStore deadLetters;
+    private final HistoryClient history;
 
-    SubscriptionResource(RuleLog rules, GatewayConfig config, WebhookDispatcher dispatcher, DeadLetterStore deadLetters) {
+    SubscriptionResource(RuleLog rules, GatewayConfig config, WebhookDispatcher dispatcher, DeadLetterStore deadLetters,
+            HistoryClient history) {
+        this.history = history;
         this.rules = rules;
         this.dispatcher = dispatcher;
         this.deadLetters = deadLetters;
@@ -135,12 +141,65 @@ public class SubscriptionResource {
             }
         }
         Subscription subscription = Json.read(Json.toBytes(json), Subscription.class);
+        checkAgainstSeenTables(subscription);
         rules.put(subscription);
         ObjectNode answer = view(subscription);
         if (secret != null) {
             answer.with("delivery").with("webhook").put("secret", secret); // shown once
         }
         return Response.status(status).entity(answer).build();
+    }
+
+    /** Unknown tables and columns are refused where the pipeline's history knows the schema. */
+    private void checkAgainstSeenTables(Subscription subscription) throws Exception {
+        var seen = history.tables();
+        if (seen.isEmpty()) {
+            return; // no history-sink configured: nothing to check against
+        }
+        var columns = seen.get().get(subscription.table());
+        if (columns == null) {
+            throw new ValidationException("table", "'" + subscription.table() + "' has not been seen by the pipeline; known tables: "
+                    + seen.get().keySet());
+        }
+        if (columns.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < subscription.columns().size(); i++) {
+            if (!columns.contains(subscription.columns().get(i))) {
+                throw new ValidationException("columns[" + i + "]", "'" + subscription.columns().get(i) + "' is not a column of "
+                        + subscription.table() + " " + columns);
+            }
+        }
+        for (int i = 0; i < subscription.filters().size(); i++) {
+            if (!columns.contains(subscription.filters().get(i).column())) {
+                throw new ValidationException("filters[" + i + "].column", "'" + subscription.filters().get(i).column()
+                        + "' is not a column of " + subscription.table() + " " + columns);
+            }
+        }
+    }
+
+    public record Preview(int examined, List<ChangeEvent> matched) {}
+
+    /**
+     * Which of the table's recent changes (newest first, from history) the subscription would have matched;
+     * a body tries a subscription before saving it, none uses the saved one.
+     */
+    @POST
+    @Path("/{id}/preview")
+    @Consumes(MediaType.WILDCARD)
+    public Preview preview(@PathParam("id") String id, byte[] body, @jakarta.ws.rs.QueryParam("limit") Integer limit) throws Exception {
+        Subscription subscription;
+        if (body == null || body.length == 0) {
+            subscription = rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
+        } else {
+            ObjectNode json = object(body);
+            json.put("id", id);
+            subscription = Json.read(Json.toBytes(json), Subscription.class);
+        }
+        int n = limit == null ? 100 : Math.max(1, Math.min(limit, 1000));
+        List<ChangeEvent> recent = history.recent(subscription.table(), n);
+        SubscriptionMatcher matcher = new SubscriptionMatcher(subscription);
+        return new Preview(recent.size(), recent.stream().filter(matcher::matches).map(matcher::shape).toList());
     }
 
     /** A subscription as the API shows it: the webhook secret never leaves again after its creation. */

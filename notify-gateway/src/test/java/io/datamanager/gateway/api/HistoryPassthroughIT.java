@@ -3,7 +3,25 @@ package io.datamanager.gateway.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Lsn;
+import io.datamanager.model.Op;
+import io.datamanager.model.RowKey;
+import io.datamanager.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -14,14 +32,64 @@ class HistoryPassthroughIT {
 
     @Test
     void historyRoutesAnswerThroughTheGateway() {
-        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/tables").then().statusCode(200)
-                .body("size()", equalTo(0));
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/tables").then().statusCode(200);
         given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history?table=public.nope&limit=5").then()
                 .statusCode(400).contentType("application/problem+json").body("field", equalTo("table"));
         given().header("Authorization", "Bearer " + HistoryService.WRITER).contentType("application/json")
                 .body("{\"table\":\"public.x\"}").post("/api/restore").then().statusCode(400).body("field", equalTo("pk"));
         given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history/policies/public.orders").then()
                 .statusCode(200).body("tracking", equalTo(true));
+    }
+
+    @Test
+    void subscriptionsAreCheckedAgainstSeenTablesAndPreviewedOnRecentHistory() throws Exception {
+        ObjectNode pk = Json.mapper().createObjectNode().put("id", 5);
+        ObjectNode created = pk.deepCopy().put("status", "new").put("note", "a");
+        ObjectNode paid = created.deepCopy().put("status", "paid");
+        ObjectNode noted = paid.deepCopy().put("note", "b");
+        send(change(pk, Op.INSERT, null, created, List.of()));
+        send(change(pk, Op.UPDATE, created, paid, List.of("status")));
+        send(change(pk, Op.UPDATE, paid, noted, List.of("note")));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+                .header("Authorization", "Bearer " + HistoryService.READER).get("/api/history?table=public.orders").then()
+                .statusCode(200).body("versions.size()", equalTo(3)));
+
+        RequestSpecification writer = given().header("Authorization", "Bearer " + HistoryService.WRITER).contentType("application/json");
+        writer.body("{\"table\":\"public.unseen\"}").put("/api/subscriptions/unseen").then().statusCode(400)
+                .body("field", equalTo("table"));
+        given().header("Authorization", "Bearer " + HistoryService.WRITER).contentType("application/json")
+                .body("{\"table\":\"public.orders\",\"columns\":[\"colour\"]}").put("/api/subscriptions/colour").then()
+                .statusCode(400).body("field", equalTo("columns[0]"));
+        given().header("Authorization", "Bearer " + HistoryService.WRITER).contentType("application/json")
+                .body("{\"table\":\"public.orders\",\"ops\":[\"update\"],\"columns\":[\"status\"]}")
+                .put("/api/subscriptions/status-changes").then().statusCode(201);
+
+        given().header("Authorization", "Bearer " + HistoryService.READER).post("/api/subscriptions/status-changes/preview").then()
+                .statusCode(200).body("examined", equalTo(3)).body("matched.size()", equalTo(1))
+                .body("matched[0].after.status", equalTo("paid"));
+        given().header("Authorization", "Bearer " + HistoryService.READER).contentType("application/json")
+                .body("{\"table\":\"public.orders\",\"ops\":[\"update\"],\"columns\":[\"note\"]}")
+                .post("/api/subscriptions/status-changes/preview").then().statusCode(200)
+                .body("matched.size()", equalTo(1)).body("matched[0].after.note", equalTo("b"));
+    }
+
+    private static long lsn = 0x5000000;
+
+    private static ChangeEvent change(ObjectNode pk, Op op, ObjectNode before, ObjectNode after, List<String> changed) {
+        Lsn at = new Lsn(lsn += 0x100);
+        return new ChangeEvent(1, RowKey.eventId("public.orders", pk, at), "public.orders", op, pk, before, after, changed, true,
+                List.of(), at.toString(), lsn, Instant.now(), Instant.now());
+    }
+
+    private static void send(ChangeEvent event) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", TestKafka.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(HistoryService.PREFIX + ".changes", event.key(), event.toJson());
+            record.headers().add("dm.types", "{\"id\":\"int32|int4\",\"status\":\"string|text\",\"note\":\"string|text\"}"
+                    .getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        }
     }
 
     @Test
