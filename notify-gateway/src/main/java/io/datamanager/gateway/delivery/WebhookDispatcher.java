@@ -63,8 +63,11 @@ public class WebhookDispatcher {
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread poller;
 
-    WebhookDispatcher(GatewayConfig config, RuleLog rules) {
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+
+    WebhookDispatcher(GatewayConfig config, RuleLog rules, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.rules = rules;
         this.topics = new TopicNames(config.topicPrefix());
         this.guard = new UrlGuard(InetAddress::getAllByName, new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
@@ -202,7 +205,12 @@ public class WebhookDispatcher {
 
     /** Delivers one record, retrying on the schedule; returns when it is delivered, dead-lettered or to be skipped. */
     private void deliver(String id, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException {
-        StatusTracker tracker = status.computeIfAbsent(id, s -> new StatusTracker());
+        StatusTracker tracker = status.computeIfAbsent(id, s -> {
+            StatusTracker created = new StatusTracker();
+            io.micrometer.core.instrument.Gauge.builder("dm.gateway.webhook.lag.seconds", created,
+                    t -> t.snapshot(0).lagSeconds() == null ? 0 : t.snapshot(0).lagSeconds()).tag("subscription", s).register(registry);
+            return created;
+        });
         Subscription subscription = rules.get(id).orElse(null);
         if (subscription == null || subscription.delivery() == null || subscription.delivery().webhook() == null || tracker.disabled()) {
             return; // no webhook (topic or SSE only), removed, or disabled by 410
@@ -220,15 +228,18 @@ public class WebhookDispatcher {
             switch (outcome) {
                 case WebhookSender.Outcome.Delivered d -> {
                     tracker.delivered(event);
+                    registry.counter("dm.gateway.webhook.deliveries", "subscription", id).increment();
                     return;
                 }
                 case WebhookSender.Outcome.RetryLater r -> {
                     tracker.failed(r.error());
+                    registry.counter("dm.gateway.webhook.failures", "subscription", id).increment();
                     LOG.debugf("webhook of %s failed (%s); attempt %d again in %s", id, r.error(), attempt + 1, r.delay());
                     worker.pause(r.delay());
                 }
                 case WebhookSender.Outcome.DeadLetter d -> {
                     tracker.deadLettered(event, d.error());
+                    registry.counter("dm.gateway.webhook.dead.letters", "subscription", id).increment();
                     deadLetter(id, record, d.error(), attempt);
                     return;
                 }

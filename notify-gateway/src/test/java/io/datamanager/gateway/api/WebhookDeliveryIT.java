@@ -125,6 +125,10 @@ class WebhookDeliveryIT {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/flaky", List.of()).size() == 1);
         assertThat(flakyCalls.get()).isEqualTo(3);
         api().get("/api/subscriptions/flaky").then().body("status.failedAttempts", org.hamcrest.Matchers.greaterThanOrEqualTo(2));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("dm_gateway_webhook_failures_total{subscription=\"flaky\"}"))
+                .body(org.hamcrest.Matchers.containsString("dm_gateway_webhook_deliveries_total{subscription=\"flaky\"}"))
+                .body(org.hamcrest.Matchers.containsString("dm_gateway_webhook_lag_seconds{subscription=\"flaky\"}"));
         assertThat(received.getOrDefault("/stuck", List.of())).isEmpty();
     }
 
