@@ -70,6 +70,18 @@ class SubscriptionsIT {
                 .body("{\"table\":\"public.orders\",\"delivery\":{\"webhook\":{\"url\":\"ftp://127.0.0.1/x\"}}}")
                 .put("/api/subscriptions/ftp").then().statusCode(400).body("field", equalTo("delivery.webhook.url"));
         reader().get("/api/subscriptions/bad").then().statusCode(404).contentType("application/problem+json");
+        writer().contentType("application/json").body("{\"table\": ").put("/api/subscriptions/malformed").then().statusCode(400)
+                .body("field", equalTo("body"));
+        writer().contentType("application/json").body("{\"table\":\"public.orders\",\"columns\":[\"" + "x".repeat(70_000) + "\"]}")
+                .put("/api/subscriptions/oversize").then().statusCode(413);
+        given().contentType("application/json").body("{\"table\":\"public.orders\"}").put("/api/subscriptions/anonymous").then().statusCode(401);
+
+        // nothing of it reached dm.rules: a marker written after the refusals is the only new record there
+        writer().contentType("application/json").body("{\"table\":\"public.orders\"}").put("/api/subscriptions/marker").then().statusCode(201);
+        var rules = TopicReader.readUntil(GatewayKafka.bootstrap, GatewayKafka.PREFIX + ".rules",
+                records -> records.stream().anyMatch(r -> "marker".equals(new String(r.key(), StandardCharsets.UTF_8))), Duration.ofSeconds(30));
+        assertThat(rules).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .doesNotContain("bad", "Not_Valid", "mine", "ftp", "malformed", "oversize", "anonymous");
     }
 
     @Test

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
 class WebhookDeliveryIT {
     private static final Map<String, List<Received>> received = new ConcurrentHashMap<>();
     private static final AtomicInteger flakyCalls = new AtomicInteger();
+    private static final List<String> flakyIds = new CopyOnWriteArrayList<>();
     private static final java.util.concurrent.atomic.AtomicBoolean brokenFixed = new java.util.concurrent.atomic.AtomicBoolean();
     private static final CountDownLatch release = new CountDownLatch(1);
     private static final HttpServer server = receiver();
@@ -58,7 +59,10 @@ class WebhookDeliveryIT {
                 String path = exchange.getRequestURI().getPath();
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 int status = switch (path) {
-                    case "/flaky" -> flakyCalls.incrementAndGet() <= 2 ? 500 : 200;
+                    case "/flaky" -> {
+                        flakyIds.add(exchange.getRequestHeaders().getFirst("webhook-id"));
+                        yield flakyCalls.incrementAndGet() <= 3 ? 500 : 200;
+                    }
                     case "/broken" -> brokenFixed.get() ? 200 : 500;
                     case "/gone" -> 410;
                     case "/stuck" -> {
@@ -120,10 +124,12 @@ class WebhookDeliveryIT {
         subscribe("stuck", "/stuck", null);
         subscribe("flaky", "/flaky", null);
         send("stuck", event(7, "waits"));
-        send("flaky", event(8, "eventually"));
+        ChangeEvent eventually = event(8, "eventually");
+        send("flaky", eventually);
 
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/flaky", List.of()).size() == 1);
-        assertThat(flakyCalls.get()).isEqualTo(3);
+        assertThat(flakyCalls.get()).as("three failures, then success").isEqualTo(4);
+        assertThat(flakyIds).as("every attempt carries the same webhook-id").hasSize(4).containsOnly(eventually.id());
         api().get("/api/subscriptions/flaky").then().body("status.failedAttempts", org.hamcrest.Matchers.greaterThanOrEqualTo(2));
         given().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("dm_gateway_webhook_failures_total{subscription=\"flaky\"}"))
