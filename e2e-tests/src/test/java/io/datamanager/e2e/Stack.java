@@ -1,0 +1,143 @@
+package io.datamanager.e2e;
+
+import com.sun.net.httpserver.HttpServer;
+import io.datamanager.capture.CaptureProcess;
+import io.datamanager.testsupport.CaptureEnvironment;
+import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.testsupport.TestKafka;
+import io.datamanager.testsupport.TestPostgres;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
+
+/**
+ * The platform as processes: capture, streams-app and notify-gateway from their built jars, real
+ * PostgreSQL and Kafka, and a webhook receiver on loopback that records what it gets.
+ */
+final class Stack implements AutoCloseable {
+    record Delivery(Map<String, String> headers, byte[] body, Instant receivedAt) {}
+
+    final String prefix = "e2" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    final String token = "e2e-" + UUID.randomUUID();
+    final TestPostgres pg = TestPostgres.shared();
+    final String bootstrap = TestKafka.shared().bootstrapServers();
+    final String database = pg.createDatabase("e2e_src");
+    final Map<String, List<Delivery>> received = new ConcurrentHashMap<>();
+    final HttpServer receiver;
+    final Path work;
+    private final CaptureProcess capture;
+    private final ServiceProcess streams;
+    private ServiceProcess gateway;
+    private final int gatewayPort;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    Stack() throws Exception {
+        work = Files.createDirectories(TestKafka.workDir());
+        sql("CREATE TABLE orders (id integer PRIMARY KEY, status text NOT NULL, note text)");
+        Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, prefix);
+        capture = CaptureProcess.start(env, work.resolve("capture-" + prefix + ".log"));
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "1".equals(query(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slot_" + prefix + "'")));
+        Map<String, String> streamsEnv = new HashMap<>(env);
+        streamsEnv.put("DM_STREAMS_APPLICATION_ID", "dm-streams-" + prefix);
+        streamsEnv.put("DM_STREAMS_STATE_DIR", work.resolve("streams-" + prefix).toString());
+        streamsEnv.put("DM_STREAMS_HTTP_PORT", "0");
+        streamsEnv.put("DM_STREAMS_METADATA_MAX_AGE_MS", "500");
+        streams = ServiceProcess.start(Path.of(System.getProperty("dmtest.streams.jar")), streamsEnv, work.resolve("streams-" + prefix + ".log"));
+        gatewayPort = freePort();
+        startGateway();
+        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/", exchange -> {
+            Map<String, String> headers = new HashMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            received.computeIfAbsent(exchange.getRequestURI().getPath(), p -> new CopyOnWriteArrayList<>())
+                    .add(new Delivery(headers, body, Instant.now()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        receiver.start();
+    }
+
+    void startGateway() {
+        Map<String, String> env = Map.of("DM_KAFKA_BOOTSTRAP", bootstrap, "DM_TOPIC_PREFIX", prefix, "DM_GATEWAY_TOKENS", token + ":write",
+                "DM_ALLOW_LOOPBACK_WEBHOOKS", "true", "DM_GATEWAY_HTTP_PORT", Integer.toString(gatewayPort),
+                "DM_WEBHOOK_RETRY_SCHEDULE", "100ms,200ms,400ms", "DM_GATEWAY_DELIVERY_GROUP", "dm-gateway-" + prefix);
+        gateway = ServiceProcess.start(Path.of(System.getProperty("dmtest.gateway.jar")), env, work.resolve("gateway-" + prefix + ".log"));
+        Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
+                HttpRequest.newBuilder(URI.create(gatewayUrl() + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200);
+    }
+
+    void killGateway() throws InterruptedException {
+        gateway.kill();
+    }
+
+    String gatewayUrl() {
+        return "http://127.0.0.1:" + gatewayPort;
+    }
+
+    String hookUrl(String path) {
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+    }
+
+    HttpResponse<String> api(String method, String path, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gatewayUrl() + path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    List<Delivery> at(String path) {
+        return received.getOrDefault(path, List.of());
+    }
+
+    void sql(String... statements) throws Exception {
+        try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    String query(String sql) throws Exception {
+        try (Connection c = pg.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        receiver.stop(0);
+        gateway.close();
+        streams.close();
+        capture.close();
+    }
+}
