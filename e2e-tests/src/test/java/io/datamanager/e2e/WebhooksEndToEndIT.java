@@ -90,6 +90,43 @@ class WebhooksEndToEndIT {
         assertThat(row1(stack.at("/status"))).as("nothing after unregistering").hasSize(2);
     }
 
+    /** Prints commit-to-webhook latency of changes made at a steady 5 per second (a measurement, not an assertion). */
+    @Test
+    void latencyFromCommitToWebhookAtASteadyRate() throws Exception {
+        stack.sql("CREATE TABLE ticks (id integer PRIMARY KEY, n integer NOT NULL)", "INSERT INTO ticks VALUES (1, 0)");
+        assertThat(stack.api("PUT", "/api/subscriptions/ticks", "{\"table\":\"public.ticks\",\"ops\":[\"update\"],"
+                + "\"delivery\":{\"webhook\":{\"url\":\"" + stack.hookUrl("/ticks") + "\"}}}").statusCode()).isEqualTo(201);
+        int[] n = {0};
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            stack.sql("UPDATE ticks SET n = " + (++n[0]) + " WHERE id = 1");
+            return !stack.at("/ticks").isEmpty();
+        });
+        int warm = stack.at("/ticks").size();
+        int count = 50;
+        var pacer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        var ticking = pacer.scheduleAtFixedRate(() -> {
+            if (made.get() < count) {
+                try {
+                    stack.sql("UPDATE ticks SET n = " + (1000 + made.incrementAndGet()) + " WHERE id = 1");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }, 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> stack.at("/ticks").stream()
+                .filter(d -> Json.tree(d.body(), "b").path("after").path("n").asInt() > 1000).count() >= count);
+        ticking.cancel(false);
+        pacer.shutdown();
+        long[] ms = stack.at("/ticks").subList(warm, stack.at("/ticks").size()).stream()
+                .filter(d -> Json.tree(d.body(), "b").path("after").path("n").asInt() > 1000)
+                .mapToLong(d -> Duration.between(Instant.parse(Json.tree(d.body(), "b").path("commitTs").asText()), d.receivedAt()).toMillis())
+                .sorted().toArray();
+        System.out.printf("commit to webhook at 5 changes/s: %d changes, p50 %d ms, p95 %d ms, max %d ms%n",
+                ms.length, ms[ms.length / 2], ms[ms.length * 95 / 100], ms[ms.length - 1]);
+        assertThat(ms).hasSize(count);
+    }
+
     @Test
     void killingTheGatewayDuringDeliveryLosesNothing() throws Exception {
         assertThat(stack.api("PUT", "/api/subscriptions/bulk", "{\"table\":\"public.bulk\",\"delivery\":{\"webhook\":{\"url\":\""

@@ -19,23 +19,55 @@ import java.util.Map;
  *
  * @param url absolute {@code http} or {@code https} URL with a host
  * @param secret {@code whsec_} followed by the base64 of the signing key, or null for unsigned delivery
+ * @param previousSecret during a rotation, the secret being replaced: deliveries are signed by both
+ * @param previousSecretUntil when the previous secret stops signing
  */
-@JsonPropertyOrder({"url", "secret"})
-public record Webhook(String url, String secret) {
+@JsonPropertyOrder({"url", "secret", "previousSecret", "previousSecretUntil"})
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record Webhook(String url, String secret, String previousSecret, java.time.Instant previousSecretUntil) {
     public static final String SECRET_PREFIX = "whsec_";
 
     public Webhook {
         checkUrl(url);
         if (secret != null) {
-            checkSecret(secret);
+            checkSecret(secret, "secret");
         }
+        if (previousSecret != null) {
+            checkSecret(previousSecret, "previousSecret");
+            if (previousSecretUntil == null) {
+                throw new ValidationException("previousSecretUntil", "is required with previousSecret: when it stops signing");
+            }
+        }
+    }
+
+    public Webhook(String url, String secret) {
+        this(url, secret, null, null);
     }
 
     @JsonCreator
     static Webhook fromProperties(@JsonProperty("url") String url, @JsonProperty("secret") String secret,
+            @JsonProperty("previousSecret") String previousSecret, @JsonProperty("previousSecretUntil") String previousSecretUntil,
             @JsonAnySetter Map<String, JsonNode> unknown) {
-        WireNames.rejectUnknown(unknown, "url, secret");
-        return new Webhook(url, secret);
+        WireNames.rejectUnknown(unknown, "url, secret, previousSecret, previousSecretUntil");
+        java.time.Instant until;
+        try {
+            until = previousSecretUntil == null ? null : java.time.Instant.parse(previousSecretUntil);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ValidationException("previousSecretUntil", "must be an ISO-8601 instant, was '" + previousSecretUntil + "'");
+        }
+        return new Webhook(url, secret, previousSecret, until);
+    }
+
+    /** The secrets that sign a delivery made at {@code now}: the current one, and the previous one during a rotation. */
+    public java.util.List<String> signingSecrets(java.time.Instant now) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (secret != null) {
+            out.add(secret);
+        }
+        if (previousSecret != null && previousSecretUntil.isAfter(now)) {
+            out.add(previousSecret);
+        }
+        return out;
     }
 
     /** The signing key the secret encodes, or null when delivery is unsigned. */
@@ -46,7 +78,8 @@ public record Webhook(String url, String secret) {
     /** Keeps the secret out of logs. */
     @Override
     public String toString() {
-        return "Webhook[url=" + url + ", secret=" + (secret == null ? "none" : SECRET_PREFIX + "***") + "]";
+        return "Webhook[url=" + url + ", secret=" + (secret == null ? "none" : SECRET_PREFIX + "***")
+                + (previousSecret == null ? "" : ", previousSecret=" + SECRET_PREFIX + "*** until " + previousSecretUntil) + "]";
     }
 
     private static void checkUrl(String url) {
@@ -68,15 +101,15 @@ public record Webhook(String url, String secret) {
         }
     }
 
-    private static void checkSecret(String secret) {
+    private static void checkSecret(String secret, String field) {
         String message = "must be 'whsec_' followed by a base64 key, like whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         if (!secret.startsWith(SECRET_PREFIX) || secret.length() == SECRET_PREFIX.length()) {
-            throw new ValidationException("secret", message);
+            throw new ValidationException(field, message);
         }
         try {
             Base64.getDecoder().decode(secret.substring(SECRET_PREFIX.length()));
         } catch (IllegalArgumentException e) {
-            throw new ValidationException("secret", message, e);
+            throw new ValidationException(field, message, e);
         }
     }
 }

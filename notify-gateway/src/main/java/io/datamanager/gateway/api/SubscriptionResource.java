@@ -117,6 +117,37 @@ public class SubscriptionResource {
         };
     }
 
+    public record Rotation(String secret, java.time.Instant previousSecretValidUntil) {}
+
+    /**
+     * A new webhook secret, shown once; the old one keeps signing (both signatures are sent) for
+     * {@code graceMinutes} (default 60), so receivers can switch without missing a delivery.
+     */
+    @POST
+    @Path("/{id}/secret/rotate")
+    public Rotation rotate(@PathParam("id") String id, @jakarta.ws.rs.QueryParam("graceMinutes") Integer graceMinutes) throws Exception {
+        Subscription current = rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
+        if (current.delivery() == null || current.delivery().webhook() == null) {
+            throw new ValidationException("delivery.webhook", "the subscription has no webhook whose secret could be rotated");
+        }
+        int grace = graceMinutes == null ? 60 : graceMinutes;
+        if (grace < 0 || grace > 7 * 24 * 60) {
+            throw new ValidationException("graceMinutes", "must be from 0 to 10080 (a week)");
+        }
+        var old = current.delivery().webhook();
+        String secret = WebhookSigner.newSecret();
+        java.time.Instant until = java.time.Instant.now().plus(java.time.Duration.ofMinutes(grace));
+        ObjectNode json = (ObjectNode) Json.tree(current.toJson(), "subscription");
+        ObjectNode webhook = json.with("delivery").with("webhook");
+        webhook.put("secret", secret);
+        if (old.secret() != null) {
+            webhook.put("previousSecret", old.secret());
+            webhook.put("previousSecretUntil", until.toString());
+        }
+        rules.put(Json.read(Json.toBytes(json), Subscription.class));
+        return new Rotation(secret, old.secret() == null ? null : until);
+    }
+
     @DELETE
     @Path("/{id}")
     public Response delete(@PathParam("id") String id) throws Exception {
@@ -209,6 +240,9 @@ public class SubscriptionResource {
         if (webhook.isObject() && webhook.has("secret")) {
             ((ObjectNode) webhook).remove("secret");
             ((ObjectNode) webhook).put("secretSet", true);
+        }
+        if (webhook.isObject() && webhook.has("previousSecret")) {
+            ((ObjectNode) webhook).remove("previousSecret"); // previousSecretUntil stays: the rotation is visible
         }
         return json;
     }

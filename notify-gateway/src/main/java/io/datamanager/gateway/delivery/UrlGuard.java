@@ -12,9 +12,10 @@ import java.util.List;
 /**
  * The SSRF guard of webhook URLs: a URL whose host resolves to a loopback, private, link-local (cloud
  * metadata), unique-local, carrier-grade NAT, multicast or unspecified address is refused unless the
- * operator allowed that kind. Every address a name resolves to is checked, and delivery connects to the
- * addresses checked here (not to a fresh lookup), so DNS rebinding cannot slip past. The resolver is
- * injectable for tests.
+ * operator allowed that kind. Every address a name resolves to is checked, at registration and again
+ * before every delivery attempt. (The HTTP client still resolves the name itself when it connects, so a
+ * DNS answer that changes between the check and the connection is not caught yet: pinning the checked
+ * address is open work.) The resolver is injectable for tests.
  */
 public final class UrlGuard {
     /** Looks a host name up; {@code InetAddress::getAllByName} outside tests. */

@@ -131,7 +131,7 @@ public class WebhookDispatcher {
         UrlGuard.Vetted vetted = guard.check(subscription.delivery().webhook().url(), "delivery.webhook.url");
         byte[] body = Json.toBytes(letter.event());
         WebhookSender.Outcome outcome = sender.send(vetted.uri(), letter.eventId(), body,
-                List.of(subscription.delivery().webhook().secret()), Integer.MAX_VALUE);
+                subscription.delivery().webhook().signingSecrets(java.time.Instant.now()), Integer.MAX_VALUE);
         if (outcome instanceof WebhookSender.Outcome.Delivered) {
             store.markRedelivered(id, letter.letter());
         }
@@ -221,7 +221,8 @@ public class WebhookDispatcher {
             WebhookSender.Outcome outcome;
             try {
                 UrlGuard.Vetted vetted = guard.check(subscription.delivery().webhook().url(), "delivery.webhook.url");
-                outcome = sender.send(vetted.uri(), eventId, record.value(), List.of(subscription.delivery().webhook().secret()), attempt);
+                outcome = sender.send(vetted.uri(), eventId, record.value(),
+                        subscription.delivery().webhook().signingSecrets(java.time.Instant.now()), attempt);
             } catch (RuntimeException e) {
                 outcome = new WebhookSender.Outcome.DeadLetter("not deliverable: " + e.getMessage());
             }

@@ -63,6 +63,10 @@ class HistoryPassthroughIT {
         given().header("Authorization", "Bearer " + HistoryService.WRITER).contentType("application/json")
                 .body("{\"table\":\"public.orders\",\"ops\":[\"update\"],\"columns\":[\"status\"]}")
                 .put("/api/subscriptions/status-changes").then().statusCode(201);
+        // this gateway keeps the default: webhooks may not reach loopback or private networks
+        given().header("Authorization", "Bearer " + HistoryService.WRITER).contentType("application/json")
+                .body("{\"table\":\"public.orders\",\"delivery\":{\"webhook\":{\"url\":\"http://127.0.0.1:9/hook\"}}}")
+                .put("/api/subscriptions/internal").then().statusCode(400).body("field", equalTo("delivery.webhook.url"));
 
         given().header("Authorization", "Bearer " + HistoryService.READER).post("/api/subscriptions/status-changes/preview").then()
                 .statusCode(200).body("examined", equalTo(3)).body("matched.size()", equalTo(1))

@@ -120,6 +120,26 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    void duringASecretRotationBothSecretsSign() throws Exception {
+        String oldSecret = WebhookSigner.newSecret();
+        subscribe("rotating", "/rotating", oldSecret);
+        String newSecret = api().post("/api/subscriptions/rotating/secret/rotate?graceMinutes=30").then().statusCode(200)
+                .extract().path("secret");
+        send("rotating", event(11, "after rotation"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !received.getOrDefault("/rotating", List.of()).isEmpty());
+
+        Received got = received.get("/rotating").get(0);
+        Map<String, String> headers = Map.of("webhook-id", got.headers().get("webhook-id"), "webhook-timestamp",
+                got.headers().get("webhook-timestamp"), "webhook-signature", got.headers().get("webhook-signature"));
+        WebhookSigner verifier = new WebhookSigner(Clock.systemUTC());
+        assertThat(newSecret).isNotEqualTo(oldSecret);
+        assertThat(verifier.verify(newSecret, headers, got.body(), Duration.ofMinutes(5))).isTrue();
+        assertThat(verifier.verify(oldSecret, headers, got.body(), Duration.ofMinutes(5))).as("old secret during the grace period").isTrue();
+        api().get("/api/subscriptions/rotating").then().body("delivery.webhook.previousSecretUntil", org.hamcrest.Matchers.notNullValue())
+                .body("delivery.webhook", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("previousSecret")));
+    }
+
+    @Test
     void aFailingEndpointIsRetriedUntilItAnswersWhileAStuckOneHoldsUpNobodyElse() throws Exception {
         subscribe("stuck", "/stuck", null);
         subscribe("flaky", "/flaky", null);
