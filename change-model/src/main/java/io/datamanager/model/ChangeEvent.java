@@ -95,6 +95,21 @@ public record ChangeEvent(
         }
     }
 
+    /**
+     * The columns whose value differs between the images, leaving out any column named in {@code missing}
+     * for either image (its value is not known, so neither is whether it changed).
+     */
+    public static List<String> changedColumns(ObjectNode before, ObjectNode after, List<String> missing) {
+        List<String> changed = new java.util.ArrayList<>();
+        after.fieldNames().forEachRemaining(column -> {
+            if (!missing.contains("before." + column) && !missing.contains("after." + column)
+                    && !java.util.Objects.equals(before.get(column), after.get(column))) {
+                changed.add(column);
+            }
+        });
+        return changed;
+    }
+
     /** The Kafka key: table plus canonical primary key. */
     public String key() {
         return RowKey.of(table, pk);

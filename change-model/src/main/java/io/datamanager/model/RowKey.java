@@ -1,6 +1,5 @@
 package io.datamanager.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -46,9 +45,5 @@ public final class RowKey {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    static boolean isScalar(JsonNode value) {
-        return value == null || value.isValueNode();
     }
 }

@@ -54,8 +54,4 @@ public record ColumnTypes(Map<String, String> descriptors) {
         node.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
         return new ColumnTypes(map);
     }
-
-    public byte[] toHeader() {
-        return Json.toBytes(descriptors);
-    }
 }

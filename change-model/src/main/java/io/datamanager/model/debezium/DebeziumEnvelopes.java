@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -77,7 +76,7 @@ public final class DebeziumEnvelopes {
         if (op == Op.DELETE && before != null && keyNode != null && keyNode.isObject()) {
             flagUnsentBeforeColumns(before, pk, missing);
         }
-        List<String> changed = op == Op.UPDATE && before != null ? changedColumns(before, after, missing) : List.of();
+        List<String> changed = op == Op.UPDATE && before != null ? ChangeEvent.changedColumns(before, after, missing) : List.of();
 
         return Optional.of(new ChangeEvent(ChangeEvent.VERSION, RowKey.eventId(table, pk, lsn), table, op, pk,
                 before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs));
@@ -148,16 +147,6 @@ public final class DebeziumEnvelopes {
                 before.remove(path.substring("before.".length()));
             }
         });
-    }
-
-    private static List<String> changedColumns(ObjectNode before, ObjectNode after, List<String> missing) {
-        List<String> changed = new ArrayList<>();
-        after.fieldNames().forEachRemaining(column -> {
-            if (!missing.contains("before." + column) && !Objects.equals(before.get(column), after.get(column))) {
-                changed.add(column);
-            }
-        });
-        return changed;
     }
 
     private static JsonNode required(JsonNode node, String field) {

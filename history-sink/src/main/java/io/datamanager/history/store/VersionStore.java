@@ -7,13 +7,12 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.postgresql.PGConnection;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 
 /**
  * Writes versions in batches: COPY into a per-connection staging table, then one INSERT into the history,
@@ -132,12 +131,4 @@ public class VersionStore {
         }
     }
 
-    /** Number of stored versions (for tests and metrics). */
-    public long count() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM dm_version");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Fills what Debezium could not send from the row's last known state: the before image of updates and
@@ -67,7 +66,7 @@ final class BeforeImages {
                 }
             }
         }
-        List<String> changed = before == null ? List.of() : changed(before, after, missing);
+        List<String> changed = before == null ? List.of() : ChangeEvent.changedColumns(before, after, missing);
         ChangeEvent out = rebuild(e, before, after, changed, missing);
         return new Result(out, new RowState(e.lsn(), after), false);
     }
@@ -88,16 +87,6 @@ final class BeforeImages {
             }
         }
         return new Result(rebuild(e, before, null, List.of(), missing), null, true);
-    }
-
-    private static List<String> changed(ObjectNode before, ObjectNode after, List<String> missing) {
-        List<String> changed = new ArrayList<>();
-        after.fieldNames().forEachRemaining(column -> {
-            if (!missing.contains("after." + column) && !Objects.equals(before.get(column), after.get(column))) {
-                changed.add(column);
-            }
-        });
-        return changed;
     }
 
     private static ChangeEvent rebuild(ChangeEvent e, ObjectNode before, ObjectNode after, List<String> changed,

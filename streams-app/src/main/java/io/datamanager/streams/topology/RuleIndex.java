@@ -40,8 +40,4 @@ final class RuleIndex {
             return next.isEmpty() ? null : next;
         });
     }
-
-    int size() {
-        return tableById.size();
-    }
 }
