@@ -59,6 +59,7 @@ public class HistoryIngest {
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> dlq;
     private Thread thread;
+    /** The dm.types header text last stored per table. */
     private final Map<String, String> knownTypes = new HashMap<>();
     private final java.util.concurrent.ExecutorService[] writers;
 
@@ -148,6 +149,7 @@ public class HistoryIngest {
     private void store(ConsumerRecords<byte[], byte[]> records, TopicNames topics) throws Exception {
         List<ChangeEvent> batch = new ArrayList<>(records.count());
         Map<String, ObjectNode> newTypes = new HashMap<>();
+        Map<String, String> newText = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             ChangeEvent event;
             try {
@@ -164,10 +166,10 @@ public class HistoryIngest {
                 event = redact(event, policy);
             }
             batch.add(event);
-            rememberTypes(event.table(), record.headers().lastHeader(ColumnTypes.HEADER), newTypes);
+            rememberTypes(event.table(), record.headers().lastHeader(ColumnTypes.HEADER), newTypes, newText);
         }
         write(batch, newTypes);
-        newTypes.forEach((table, types) -> knownTypes.put(table, types.toString()));
+        knownTypes.putAll(newText); // only once stored: a failed batch parses them again
     }
 
     /**
@@ -223,16 +225,17 @@ public class HistoryIngest {
                 e.lsn(), e.txId(), e.commitTs(), e.captureTs());
     }
 
-    private void rememberTypes(String table, Header header, Map<String, ObjectNode> newTypes) {
+    /** Parses a table's dm.types header only when its text differs from the one last stored: not once per record. */
+    private void rememberTypes(String table, Header header, Map<String, ObjectNode> newTypes, Map<String, String> newText) {
         if (header == null) {
             return;
         }
         String text = new String(header.value(), StandardCharsets.UTF_8);
-        ColumnTypes types = ColumnTypes.fromHeader(header.value());
-        ObjectNode node = Json.mapper().valueToTree(types.descriptors());
-        if (!node.toString().equals(knownTypes.get(table)) && !text.isBlank()) {
-            newTypes.put(table, node);
+        if (text.isBlank() || text.equals(newText.getOrDefault(table, knownTypes.get(table)))) {
+            return;
         }
+        newTypes.put(table, Json.mapper().valueToTree(ColumnTypes.fromHeader(header.value()).descriptors()));
+        newText.put(table, text);
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error, TopicNames topics) {

@@ -77,7 +77,7 @@ public class SourceDatabase {
         }
         List<Object> all = new ArrayList<>(params);
         String sql = "SELECT (" + same + ") AS same, to_jsonb(t) AS live FROM " + SqlWriter.qualified(row.table()) + " t"
-                + SqlWriter.where(row.pk(), types, all).replace(" WHERE \"", " WHERE t.\"").replace(" AND \"", " AND t.\"")
+                + SqlWriter.where(row.pk(), types, all, "t.")
                 + (lock ? " FOR UPDATE" : "");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < all.size(); i++) {

@@ -51,10 +51,15 @@ final class SqlWriter {
     }
 
     static String where(ObjectNode pk, Map<String, String> types, List<Object> params) {
+        return where(pk, types, params, "");
+    }
+
+    /** {@code WHERE <qualifier>"k1" = ? AND ...} over the key columns; the qualifier is a table alias and dot, or empty. */
+    static String where(ObjectNode pk, Map<String, String> types, List<Object> params, String qualifier) {
         StringBuilder sql = new StringBuilder(" WHERE ");
         for (Iterator<Map.Entry<String, JsonNode>> it = pk.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> c = it.next();
-            sql.append(sql.length() > 7 ? " AND " : "").append(ident(c.getKey())).append(" = ")
+            sql.append(sql.length() > 7 ? " AND " : "").append(qualifier).append(ident(c.getKey())).append(" = ")
                     .append(param(c.getKey(), c.getValue(), types, params));
         }
         return sql.toString();

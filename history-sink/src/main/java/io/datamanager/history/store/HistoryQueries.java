@@ -31,21 +31,22 @@ public class HistoryQueries {
     public record Table(String table, long versions, Instant lastChange, JsonNode columnTypes) {}
 
     public List<Table> tables() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT * FROM dm_table ORDER BY table_name");
-                ResultSet rs = ps.executeQuery()) {
-            List<Table> out = new ArrayList<>();
-            while (rs.next()) {
-                Timestamp last = rs.getTimestamp("last_change");
-                out.add(new Table(rs.getString("table_name"), rs.getLong("version_count"), last == null ? null : last.toInstant(),
-                        Json.tree(rs.getString("column_types").getBytes(java.nio.charset.StandardCharsets.UTF_8), "types")));
-            }
-            return out;
-        }
+        List<Table> out = new ArrayList<>();
+        query("SELECT * FROM dm_table ORDER BY table_name", List.of(), rs -> out.add(readTable(rs)));
+        return out;
     }
 
+    /** One table's entry: a lookup by key, since every API call with {@code table=} checks it. */
     public Optional<Table> table(String name) throws SQLException {
-        return tables().stream().filter(t -> t.table().equals(name)).findFirst();
+        List<Table> out = new ArrayList<>();
+        query("SELECT * FROM dm_table WHERE table_name = ?", List.of(name), rs -> out.add(readTable(rs)));
+        return out.stream().findFirst();
+    }
+
+    private static Table readTable(ResultSet rs) throws SQLException {
+        Timestamp last = rs.getTimestamp("last_change");
+        return new Table(rs.getString("table_name"), rs.getLong("version_count"), last == null ? null : last.toInstant(),
+                Json.tree(rs.getString("column_types").getBytes(java.nio.charset.StandardCharsets.UTF_8), "types"));
     }
 
     /** The primary key columns of a table, as its recorded versions name them (empty when none recorded). */
