@@ -109,7 +109,7 @@ public class SubscriptionResource {
         rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         DeadLetterStore.Letter found = deadLetters.find(id, letter)
                 .orElseThrow(() -> new NotFoundException("no dead letter '" + letter + "' of subscription '" + id + "'"));
-        return switch (dispatcher.redeliver(id, found, deadLetters)) {
+        return switch (dispatcher.redeliver(id, found)) {
             case WebhookSender.Outcome.Delivered d -> Response.ok(java.util.Map.of("letter", letter, "status", d.status())).build();
             case WebhookSender.Outcome.RetryLater r -> Problem.response(502, "Redelivery failed", r.error(), null);
             case WebhookSender.Outcome.DeadLetter r -> Problem.response(502, "Redelivery failed", r.error(), null);

@@ -41,14 +41,47 @@ public class DeadLetterStore {
 
     private final GatewayConfig config;
     private final String topic;
+    private KafkaProducer<String, byte[]> producer;
 
     DeadLetterStore(GatewayConfig config) {
         this.config = config;
         this.topic = config.topicPrefix() + ".webhook-dlq";
     }
 
-    String topic() {
-        return topic;
+    /** Records a change given up on; returns once Kafka has it (its offset is committed only after that). */
+    public void add(String subscription, ConsumerRecord<String, byte[]> record, String error, int attempts) throws InterruptedException {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("dm.error", error.getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.attempts", Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dm.source.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        send(subscription, record.value(), headers, "cannot record a dead letter of " + subscription + "; its offset stays uncommitted");
+    }
+
+    private void send(String key, byte[] value, RecordHeaders headers, String failure) throws InterruptedException {
+        try {
+            producer().send(new ProducerRecord<>(topic, null, key, value, headers)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(failure, e.getCause());
+        }
+    }
+
+    private synchronized KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            Properties props = new Properties();
+            props.put("bootstrap.servers", config.kafkaBootstrap());
+            props.put("acks", "all");
+            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    @jakarta.annotation.PreDestroy
+    synchronized void close() {
+        if (producer != null) {
+            producer.close();
+        }
     }
 
     public List<Letter> list(String subscription) {
@@ -76,15 +109,10 @@ public class DeadLetterStore {
         return list(subscription).stream().filter(l -> l.letter().equals(letter)).findFirst();
     }
 
-    public void markRedelivered(String subscription, String letter) throws Exception {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", config.kafkaBootstrap());
-        props.put("acks", "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(REDELIVERED, letter.getBytes(StandardCharsets.UTF_8));
-            producer.send(new ProducerRecord<>(topic, null, subscription, new byte[0], headers)).get();
-        }
+    public void markRedelivered(String subscription, String letter) throws InterruptedException {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(REDELIVERED, letter.getBytes(StandardCharsets.UTF_8));
+        send(subscription, new byte[0], headers, "cannot mark dead letter " + letter + " as redelivered");
     }
 
     private List<ConsumerRecord<String, byte[]>> readAll() {

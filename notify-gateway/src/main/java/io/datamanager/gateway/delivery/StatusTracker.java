@@ -46,6 +46,12 @@ final class StatusTracker {
         lagSeconds = commitTs == null ? null : Duration.between(commitTs, Instant.now()).toMillis() / 1000.0;
     }
 
+    /** For the lag gauge: 0 before the first delivery. */
+    double lagSecondsOrZero() {
+        Double lag = lagSeconds;
+        return lag == null ? 0 : lag;
+    }
+
     DeliveryStatus snapshot(long pending) {
         return new DeliveryStatus(lsn, commitTs, lagSeconds, pending, failures.get(), deadLetters.get(), lastError, disabled);
     }

@@ -11,7 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -28,15 +27,10 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,13 +54,16 @@ public class WebhookDispatcher {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running;
     private KafkaConsumer<String, byte[]> consumer;
-    private KafkaProducer<String, byte[]> deadLetters;
     private Thread poller;
 
     private final io.micrometer.core.instrument.MeterRegistry registry;
 
-    WebhookDispatcher(GatewayConfig config, RuleLog rules, io.micrometer.core.instrument.MeterRegistry registry) {
+    private final DeadLetterStore deadLetterStore;
+
+    WebhookDispatcher(GatewayConfig config, RuleLog rules, DeadLetterStore deadLetterStore,
+            io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
+        this.deadLetterStore = deadLetterStore;
         this.registry = registry;
         this.rules = rules;
         this.topics = new TopicNames(config.topicPrefix());
@@ -95,10 +92,6 @@ public class WebhookDispatcher {
     void onStart(@Observes StartupEvent event) {
         Properties props = new Properties();
         props.put("bootstrap.servers", config.kafkaBootstrap());
-        Properties producerProps = new Properties();
-        producerProps.putAll(props);
-        producerProps.put("acks", "all");
-        deadLetters = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         Properties consumerProps = new Properties();
         consumerProps.putAll(props);
         consumerProps.put("group.id", config.deliveryGroup());
@@ -118,12 +111,11 @@ public class WebhookDispatcher {
             consumer.wakeup();
             poller.join(10_000);
             threads.shutdownNow();
-            deadLetters.close();
         }
     }
 
     /** One attempt now for a dead letter, outside the schedule; a success is marked so the letter leaves the list. */
-    public WebhookSender.Outcome redeliver(String id, DeadLetterStore.Letter letter, DeadLetterStore store) throws Exception {
+    public WebhookSender.Outcome redeliver(String id, DeadLetterStore.Letter letter) throws Exception {
         Subscription subscription = rules.get(id).orElseThrow();
         if (subscription.delivery() == null || subscription.delivery().webhook() == null) {
             throw new io.datamanager.model.ValidationException("delivery.webhook", "the subscription has no webhook to deliver to");
@@ -133,7 +125,7 @@ public class WebhookDispatcher {
         WebhookSender.Outcome outcome = sender.send(vetted.uri(), letter.eventId(), body,
                 subscription.delivery().webhook().signingSecrets(java.time.Instant.now()), Integer.MAX_VALUE);
         if (outcome instanceof WebhookSender.Outcome.Delivered) {
-            store.markRedelivered(id, letter.letter());
+            deadLetterStore.markRedelivered(id, letter.letter());
         }
         return outcome;
     }
@@ -208,7 +200,7 @@ public class WebhookDispatcher {
         StatusTracker tracker = status.computeIfAbsent(id, s -> {
             StatusTracker created = new StatusTracker();
             io.micrometer.core.instrument.Gauge.builder("dm.gateway.webhook.lag.seconds", created,
-                    t -> t.snapshot(0).lagSeconds() == null ? 0 : t.snapshot(0).lagSeconds()).tag("subscription", s).register(registry);
+                    StatusTracker::lagSecondsOrZero).tag("subscription", s).register(registry);
             return created;
         });
         Subscription subscription = rules.get(id).orElse(null);
@@ -241,7 +233,7 @@ public class WebhookDispatcher {
                 case WebhookSender.Outcome.DeadLetter d -> {
                     tracker.deadLettered(event, d.error());
                     registry.counter("dm.gateway.webhook.dead.letters", "subscription", id).increment();
-                    deadLetter(id, record, d.error(), attempt);
+                    deadLetterStore.add(id, record, d.error(), attempt);
                     return;
                 }
                 case WebhookSender.Outcome.Gone g -> {
@@ -250,20 +242,6 @@ public class WebhookDispatcher {
                     return;
                 }
             }
-        }
-    }
-
-    private void deadLetter(String id, ConsumerRecord<String, byte[]> record, String error, int attempts) throws InterruptedException {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("dm.error", error.getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.attempts", Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        try {
-            deadLetters.send(new ProducerRecord<>(topics.prefix() + ".webhook-dlq", null, id, record.value(), headers)).get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot record a dead letter of " + id + "; its offset stays uncommitted", e);
         }
     }
 }
