@@ -37,6 +37,17 @@ class ConfigFilesTest {
     }
 
     @Test
+    void captureProgressReachesKafkaPromptlyEvenOnAnIdleDatabase() {
+        Properties c = ServerConfig.load(name -> null).connector();
+        assertThat(c.getProperty("heartbeat.action.query")).as("every heartbeat writes WAL")
+                .contains("pg_logical_emit_message(false, 'dm.heartbeat'");
+        assertThat(c.getProperty("message.prefix.exclude.list")).as("the heartbeat message is not published").isEqualTo("dm.heartbeat");
+        assertThat(c.getProperty("offset.flush.interval.ms")).as("offsets after every batch").isEqualTo("0");
+        assertThat(ServerConfig.load(Map.of("DM_HEARTBEAT_ACTION_QUERY", "")).connector().getProperty("heartbeat.action.query"))
+                .as("switched off on a read-only source").isEmpty();
+    }
+
+    @Test
     void everyEnvironmentSpecificValueIsOverriddenByAnEnvironmentVariable() {
         Map<String, String> env = new HashMap<>(Map.of("DM_PG_HOST", "db.internal", "DM_PG_PORT", "6543",
                 "DM_PG_PASSWORD", "s3cret", "DM_KAFKA_BOOTSTRAP", "kafka:9092", "DM_SLOT_NAME", "other_slot"));
