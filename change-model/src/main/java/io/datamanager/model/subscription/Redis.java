@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.model.ValidationException;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Keeps a Redis cache consistent with a table: for each change, the key templates are filled with the row's
@@ -17,9 +18,13 @@ import java.util.Map;
  *
  * @param keys one or more key templates; {@code {column}} is replaced by that column's value
  * @param action what to do with the keys; {@code delete} when absent
+ * @param connection the name of a Redis connection configured on the gateway; the default one when absent.
+ *     Addresses and credentials live in the gateway's configuration, never in a subscription.
  */
-@JsonPropertyOrder({"keys", "action"})
-public record Redis(List<String> keys, RedisAction action) {
+@JsonPropertyOrder({"keys", "action", "connection"})
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record Redis(List<String> keys, RedisAction action, String connection) {
+    private static final Pattern CONNECTION = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     public Redis {
         if (keys == null || keys.isEmpty()) {
@@ -30,13 +35,27 @@ public record Redis(List<String> keys, RedisAction action) {
         }
         keys = List.copyOf(keys);
         action = action == null ? RedisAction.DELETE : action;
+        if (connection != null && !CONNECTION.matcher(connection).matches()) {
+            throw new ValidationException("connection", "must name a Redis connection of the gateway (lower-case letters, "
+                    + "digits, '_' or '-'), was '" + connection + "'");
+        }
+    }
+
+    /** On the default connection. */
+    public Redis(List<String> keys, RedisAction action) {
+        this(keys, action, null);
     }
 
     @JsonCreator
     static Redis fromProperties(@JsonProperty("keys") List<String> keys, @JsonProperty("action") String action,
-            @JsonAnySetter Map<String, JsonNode> unknown) {
-        WireNames.rejectUnknown(unknown, "keys, action");
-        return new Redis(keys, action == null ? null : RedisAction.fromWireName(action, "action"));
+            @JsonProperty("connection") String connection, @JsonAnySetter Map<String, JsonNode> unknown) {
+        WireNames.rejectUnknown(unknown, "keys, action, connection");
+        return new Redis(keys, action == null ? null : RedisAction.fromWireName(action, "action"), connection);
+    }
+
+    /** The templates, parsed. */
+    public List<KeyTemplate> templates() {
+        return keys.stream().map(KeyTemplate::new).toList();
     }
 
     /** A template is text with {@code {column}} placeholders: braces balanced, not nested, names not blank. */

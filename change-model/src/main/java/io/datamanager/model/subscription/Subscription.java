@@ -51,6 +51,10 @@ public record Subscription(String id, String table, Set<Op> ops, List<String> co
         filters = filters == null ? List.of() : checkFilters(filters);
         payload = payload == null ? Payload.FULL : payload;
         delivery = delivery == null ? Delivery.NONE : delivery;
+        if (delivery.redis() != null && payload != Payload.FULL) {
+            throw new ValidationException("payload", "must be full when delivery.redis is set: keys and cached rows are "
+                    + "filled from whole rows, and a trimmed image could leave a key untouched; was '" + payload.wireName() + "'");
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ class SubscriptionJsonTest {
               "ops": ["insert", "update"],
               "columns": ["status"],
               "filters": [{"column": "status", "op": "eq", "value": "paid", "image": "after"}],
-              "payload": "changed",
+              "payload": "full",
               "delivery": {
                 "webhook": {"url": "https://example.org/hook", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
                 "redis":   {"keys": ["order:{id}", "customer-orders:{customer_id}"], "action": "set"}
@@ -47,7 +47,7 @@ class SubscriptionJsonTest {
         assertThat(sub.ops()).containsExactlyInAnyOrder(Op.INSERT, Op.UPDATE);
         assertThat(sub.columns()).containsExactly("status");
         assertThat(sub.filters()).containsExactly(new Filter("status", FilterOp.EQ, new TextNode("paid"), Image.AFTER));
-        assertThat(sub.payload()).isEqualTo(Payload.CHANGED);
+        assertThat(sub.payload()).isEqualTo(Payload.FULL);
         assertThat(sub.delivery().webhook())
                 .isEqualTo(new Webhook("https://example.org/hook", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
         assertThat(sub.delivery().redis())
