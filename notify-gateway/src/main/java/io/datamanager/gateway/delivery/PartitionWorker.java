@@ -9,7 +9,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Delivers one partition's records one after the other, so a row's changes go out in order, and tells the
- * poller up to which offset everything is done (delivered or dead-lettered).
+ * poller up to which offset everything is done (delivered or dead-lettered). Besides records it is told the
+ * consumer's position after each poll: past transaction markers there is no record, and the committed
+ * offset must still reach the end of the partition for the consistency barrier to see it delivered.
  */
 final class PartitionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(PartitionWorker.class);
@@ -19,13 +21,17 @@ final class PartitionWorker implements Runnable {
         void deliver(String subscription, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException;
     }
 
+    /** A record to deliver, or (record null) a position the partition has been read up to. */
+    private record Item(ConsumerRecord<String, byte[]> record, long position) {}
+
     final String subscription;
     private final Delivery delivery;
-    private final LinkedBlockingQueue<ConsumerRecord<String, byte[]>> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Object pause = new Object();
     private volatile boolean active = true;
     private volatile long done = -1;
     private long committed = -1;
+    private long reached = -1; // touched by the poller thread only
 
     PartitionWorker(String subscription, Delivery delivery) {
         this.subscription = subscription;
@@ -33,7 +39,16 @@ final class PartitionWorker implements Runnable {
     }
 
     void enqueue(ConsumerRecord<String, byte[]> record) {
-        queue.add(record);
+        reached = Math.max(reached, record.offset() + 1);
+        queue.add(new Item(record, record.offset() + 1));
+    }
+
+    /** Everything before {@code position} has been handed over: once the queue is through, that much is done. */
+    void reached(long position) {
+        if (position > reached) {
+            reached = position;
+            queue.add(new Item(null, position));
+        }
     }
 
     long pending() {
@@ -76,13 +91,15 @@ final class PartitionWorker implements Runnable {
     public void run() {
         try {
             while (active) {
-                ConsumerRecord<String, byte[]> record = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (record == null) {
+                Item item = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (item == null) {
                     continue;
                 }
-                delivery.deliver(subscription, record, this);
+                if (item.record() != null) {
+                    delivery.deliver(subscription, item.record(), this);
+                }
                 if (active) {
-                    done = record.offset() + 1;
+                    done = Math.max(done, item.position());
                 }
             }
         } catch (InterruptedException e) {

@@ -14,51 +14,30 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 /**
- * Delivers every {@code dm.sub.<id>} record to its subscription's webhook. Each partition has a worker of
- * its own (a virtual thread), so a row's changes go out in order while a slow or failing endpoint holds up
- * nothing but its own partitions. Offsets are committed only up to what was delivered or dead-lettered:
- * a crash redelivers, never drops; receivers deduplicate by {@code webhook-id}.
+ * Delivers every {@code dm.sub.<id>} record to its subscription's webhook, through a {@link SubscriptionFeed}
+ * of its own consumer group: per partition in order, offsets committed only up to what was delivered or
+ * dead-lettered, so a crash redelivers, never drops; receivers deduplicate by {@code webhook-id}.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
-    private static final int PAUSE_ABOVE = 1000;
 
     private final GatewayConfig config;
     private final RuleLog rules;
     private final TopicNames topics;
     private final UrlGuard guard;
     private final WebhookSender sender;
-    private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, StatusTracker> status = new ConcurrentHashMap<>();
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private volatile boolean running;
-    private KafkaConsumer<String, byte[]> consumer;
-    private Thread poller;
-
     private final io.micrometer.core.instrument.MeterRegistry registry;
-
     private final DeadLetterStore deadLetterStore;
+    private SubscriptionFeed feed;
 
     WebhookDispatcher(GatewayConfig config, RuleLog rules, DeadLetterStore deadLetterStore,
             io.micrometer.core.instrument.MeterRegistry registry) {
@@ -90,27 +69,13 @@ public class WebhookDispatcher {
     }
 
     void onStart(@Observes StartupEvent event) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", config.kafkaBootstrap());
-        Properties consumerProps = new Properties();
-        consumerProps.putAll(props);
-        consumerProps.put("group.id", config.deliveryGroup());
-        consumerProps.put("enable.auto.commit", "false");
-        consumerProps.put("auto.offset.reset", "earliest");
-        consumerProps.put("isolation.level", "read_committed");
-        consumerProps.put("metadata.max.age.ms", "2000");
-        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-        running = true;
-        poller = new Thread(this::poll, "dm-webhook-poller");
-        poller.start();
+        feed = new SubscriptionFeed("webhooks", config.kafkaBootstrap(), config.deliveryGroup(), topics, this::deliver);
+        feed.start();
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-            poller.join(10_000);
-            threads.shutdownNow();
+        if (feed != null) {
+            feed.stop();
         }
     }
 
@@ -132,67 +97,8 @@ public class WebhookDispatcher {
 
     public DeliveryStatus status(String subscription) {
         StatusTracker tracker = status.get(subscription);
-        long pending = workers.values().stream().filter(w -> w.subscription.equals(subscription)).mapToLong(PartitionWorker::pending).sum();
+        long pending = feed == null ? 0 : feed.pending(subscription);
         return tracker == null ? new DeliveryStatus(null, null, null, pending, 0, 0, null, false) : tracker.snapshot(pending);
-    }
-
-    private void poll() {
-        Pattern pattern = Pattern.compile(Pattern.quote(topics.prefix() + ".sub.") + ".+");
-        consumer.subscribe(pattern, new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                partitions.forEach(p -> {
-                    PartitionWorker worker = workers.remove(p);
-                    if (worker != null) {
-                        worker.stop();
-                    }
-                });
-                commit();
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                // workers start with their first record
-            }
-        });
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    workers.computeIfAbsent(partition, this::startWorker).enqueue(record);
-                }
-                for (Map.Entry<TopicPartition, PartitionWorker> entry : workers.entrySet()) {
-                    long pending = entry.getValue().pending();
-                    if (pending > PAUSE_ABOVE) {
-                        consumer.pause(List.of(entry.getKey()));
-                    } else if (pending < PAUSE_ABOVE / 10 && consumer.paused().contains(entry.getKey())) {
-                        consumer.resume(List.of(entry.getKey()));
-                    }
-                }
-                commit();
-            }
-        } catch (WakeupException e) {
-            // stopping
-        } finally {
-            workers.values().forEach(PartitionWorker::stop);
-            commit();
-            consumer.close();
-        }
-    }
-
-    private void commit() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        workers.forEach((partition, worker) -> worker.committable().ifPresent(o -> offsets.put(partition, new OffsetAndMetadata(o))));
-        if (!offsets.isEmpty()) {
-            consumer.commitSync(offsets);
-        }
-    }
-
-    private PartitionWorker startWorker(TopicPartition partition) {
-        String subscription = partition.topic().substring(topics.prefix().length() + ".sub.".length());
-        PartitionWorker worker = new PartitionWorker(subscription, this::deliver);
-        threads.execute(worker);
-        return worker;
     }
 
     /** Delivers one record, retrying on the schedule; returns when it is delivered, dead-lettered or to be skipped. */
