@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.delivery.DeadLetterStore;
+import io.datamanager.gateway.delivery.RedisConnections;
+import io.datamanager.gateway.delivery.RedisDispatcher;
 import io.datamanager.gateway.delivery.UrlGuard;
 import io.datamanager.gateway.delivery.WebhookSender;
 import io.datamanager.gateway.delivery.WebhookDispatcher;
@@ -44,10 +46,14 @@ public class SubscriptionResource {
     private final WebhookDispatcher dispatcher;
     private final DeadLetterStore deadLetters;
     private final HistoryClient history;
+    private final RedisDispatcher redis;
+    private final RedisConnections redisConnections;
 
     SubscriptionResource(RuleLog rules, GatewayConfig config, WebhookDispatcher dispatcher, DeadLetterStore deadLetters,
-            HistoryClient history) {
+            HistoryClient history, RedisDispatcher redis, RedisConnections redisConnections) {
         this.history = history;
+        this.redis = redis;
+        this.redisConnections = redisConnections;
         this.rules = rules;
         this.dispatcher = dispatcher;
         this.deadLetters = deadLetters;
@@ -85,12 +91,20 @@ public class SubscriptionResource {
         return rules.all().stream().sorted(Comparator.comparing(Subscription::id)).<JsonNode>map(SubscriptionResource::view).toList();
     }
 
-    /** One subscription with its delivery status (delivered-through LSN and commit time, lag, pending, failures). */
+    /**
+     * One subscription with its delivery status (delivered-through LSN and commit time, lag, pending, failures):
+     * of the webhook at the top level, of Redis under {@code status.redis}.
+     */
     @GET
     @Path("/{id}")
     public JsonNode get(@PathParam("id") String id) {
-        ObjectNode json = view(rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'")));
-        json.set("status", Json.mapper().valueToTree(dispatcher.status(id)));
+        Subscription subscription = rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
+        ObjectNode json = view(subscription);
+        ObjectNode status = Json.mapper().valueToTree(dispatcher.status(id));
+        if (subscription.delivery().redis() != null) {
+            status.set("redis", Json.mapper().valueToTree(redis.status(id)));
+        }
+        json.set("status", status);
         return json;
     }
 
@@ -172,6 +186,9 @@ public class SubscriptionResource {
             }
         }
         Subscription subscription = Json.read(Json.toBytes(json), Subscription.class);
+        if (subscription.delivery().redis() != null) {
+            redisConnections.check(subscription.delivery().redis().connection(), "delivery.redis.connection");
+        }
         checkAgainstSeenTables(subscription);
         rules.put(subscription);
         ObjectNode answer = view(subscription);
@@ -205,6 +222,17 @@ public class SubscriptionResource {
             if (!columns.contains(subscription.filters().get(i).column())) {
                 throw new ValidationException("filters[" + i + "].column", "'" + subscription.filters().get(i).column()
                         + "' is not a column of " + subscription.table() + " " + columns);
+            }
+        }
+        if (subscription.delivery().redis() != null) {
+            var templates = subscription.delivery().redis().templates();
+            for (int i = 0; i < templates.size(); i++) {
+                for (String column : templates.get(i).columns()) {
+                    if (!columns.contains(column)) {
+                        throw new ValidationException("delivery.redis.keys[" + i + "]", "'" + column + "' is not a column of "
+                                + subscription.table() + " " + columns);
+                    }
+                }
             }
         }
     }

@@ -54,4 +54,32 @@ public interface GatewayConfig {
     /** Webhook URLs may resolve to private networks. */
     @WithDefault("false")
     boolean allowPrivateWebhooks();
+
+    /**
+     * The default Redis of subscriptions with {@code delivery.redis}: {@code redis://[user:password@]host:port[/db]},
+     * {@code rediss://} for TLS. Credentials stay here, never in a subscription or a log line.
+     */
+    Optional<String> redisUrl();
+
+    /** More Redis connections, named by subscriptions in {@code delivery.redis.connection}: {@code name=url} pairs, comma-separated. */
+    Optional<String> redisConnections();
+
+    /** Consumer group of Redis delivery (instances sharing it share the dm.sub.* partitions). */
+    @WithDefault("dm-gateway-redis")
+    String redisGroup();
+
+    /** How long the version of a removed key is kept, so an older change delivered again later cannot bring the key back. */
+    @WithDefault("24h")
+    String redisVersionTtl();
+
+    /** The longest wait between attempts while Redis is unreachable (attempts start at 100ms and double up to it). */
+    @WithDefault("5s")
+    String redisRetryMax();
+
+    /** The streams-app's Kafka Streams application id, its consumer group: the consistency barrier reads its committed offsets. */
+    @WithDefault("dm-streams")
+    String streamsApplicationId();
+
+    /** The topic capture keeps its source offsets in; {@code <prefix>.offsets} when absent (Kafka Connect: its worker's offsets topic). */
+    Optional<String> offsetsTopic();
 }

@@ -1,0 +1,121 @@
+package io.datamanager.gateway.delivery;
+
+import io.datamanager.gateway.config.GatewayConfig;
+import io.datamanager.gateway.subscriptions.RuleLog;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.TopicNames;
+import io.datamanager.model.subscription.Redis;
+import io.datamanager.model.subscription.RedisKeys;
+import io.datamanager.model.subscription.Subscription;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Keeps Redis caches consistent with the tables of subscriptions with {@code delivery.redis}: every record of
+ * {@code dm.sub.<id>} is applied by {@link RedisWriter}, through a {@link SubscriptionFeed} of its own
+ * consumer group (a slow webhook never holds up cache invalidation). While Redis cannot be reached the change
+ * is tried again, backing off from 100 ms to {@code DM_REDIS_RETRY_MAX}, and never skipped: its offset is
+ * committed, and the consistency barrier counts it delivered, only once Redis took it.
+ */
+@ApplicationScoped
+public class RedisDispatcher {
+    private static final Logger LOG = Logger.getLogger(RedisDispatcher.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
+    private final GatewayConfig config;
+    private final RuleLog rules;
+    private final RedisConnections connections;
+    private final MeterRegistry registry;
+    private final RedisWriter writer;
+    private final Duration retryMax;
+    private final Map<String, StatusTracker> status = new ConcurrentHashMap<>();
+    private SubscriptionFeed feed;
+
+    RedisDispatcher(GatewayConfig config, RuleLog rules, RedisConnections connections, MeterRegistry registry) {
+        this.config = config;
+        this.rules = rules;
+        this.connections = connections;
+        this.registry = registry;
+        this.writer = new RedisWriter(WebhookDispatcher.duration(config.redisVersionTtl()));
+        this.retryMax = WebhookDispatcher.duration(config.redisRetryMax());
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        feed = new SubscriptionFeed("redis", config.kafkaBootstrap(), config.redisGroup(), new TopicNames(config.topicPrefix()),
+                this::deliver);
+        feed.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (feed != null) {
+            feed.stop();
+        }
+    }
+
+    /** Where Redis delivery of the subscription stands; null when it has none. */
+    public DeliveryStatus status(String subscription) {
+        StatusTracker tracker = status.get(subscription);
+        long pending = feed == null ? 0 : feed.pending(subscription);
+        return tracker == null ? new DeliveryStatus(null, null, null, pending, 0, 0, null, false) : tracker.snapshot(pending);
+    }
+
+    private void deliver(String id, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException {
+        Subscription subscription = rules.get(id).orElse(null);
+        if (subscription == null || subscription.delivery().redis() == null) {
+            return; // removed, or no Redis delivery
+        }
+        Redis redis = subscription.delivery().redis();
+        StatusTracker tracker = tracker(id);
+        ChangeEvent change;
+        try {
+            change = Json.read(record.value(), ChangeEvent.class);
+        } catch (RuntimeException e) {
+            // streams-app writes only valid changes; anything else cannot become valid by waiting
+            LOG.errorf(e, "record %d of %s-%d is not a change event; Redis delivery passes it by", record.offset(), record.topic(),
+                    record.partition());
+            tracker.failed("record " + record.offset() + " of " + record.topic() + " is not a change event: " + e.getMessage());
+            return;
+        }
+        RedisKeys keys = RedisKeys.of(redis, change);
+        for (String problem : keys.problems()) {
+            tracker.failed(problem);
+            registry.counter("dm.gateway.redis.unrendered.keys", "subscription", id).increment();
+            LOG.debugf("subscription %s, change %s: %s", id, change.id(), problem);
+        }
+        Duration delay = FIRST_RETRY;
+        while (worker.active()) {
+            try {
+                writer.apply(connections.client(redis.connection()), redis.action(), keys, change);
+                tracker.delivered(Json.mapper().valueToTree(change));
+                registry.counter("dm.gateway.redis.deliveries", "subscription", id).increment();
+                return;
+            } catch (JedisException e) {
+                String error = "Redis connection '" + RedisConnections.nameOf(redis.connection()) + "': " + e.getMessage();
+                tracker.failed(error);
+                registry.counter("dm.gateway.redis.failures", "subscription", id).increment();
+                LOG.debugf("subscription %s: %s; trying again in %s", id, error, delay);
+                worker.pause(delay);
+                delay = delay.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : delay.multipliedBy(2);
+            }
+        }
+    }
+
+    private StatusTracker tracker(String id) {
+        return status.computeIfAbsent(id, s -> {
+            StatusTracker created = new StatusTracker();
+            Gauge.builder("dm.gateway.redis.lag.seconds", created, StatusTracker::lagSecondsOrZero).tag("subscription", s).register(registry);
+            return created;
+        });
+    }
+}

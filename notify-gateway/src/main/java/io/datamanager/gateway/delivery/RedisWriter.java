@@ -1,0 +1,122 @@
+package io.datamanager.gateway.delivery;
+
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Lsn;
+import io.datamanager.model.subscription.RedisAction;
+import io.datamanager.model.subscription.RedisKeys;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Applies one change to a Redis cache, each key with its version beside it ({@code dm:v:<key>}: the LSN of
+ * the change that last wrote or removed the key, as 16 hex digits, so text order is LSN order). One Lua
+ * script per change makes each key's check and write atomic:
+ * <ul>
+ *   <li>{@code set}: the new row is written, or the key removed, only when the change is newer than the
+ *       key's version; an older change delivered again (a replay, a retry after a crash) changes nothing.</li>
+ *   <li>{@code delete}: the key is evicted, whatever its version, and the version is replaced, so a reader
+ *       that noted the version before reading the database sees that its copy may be stale.</li>
+ * </ul>
+ * The version of a removed key is kept for {@code versionTtl}, so a late older change cannot bring it back.
+ * Readers that fill the cache themselves follow the protocol in the README: note the version, read the
+ * database, write only if the key is still absent and the version unchanged.
+ */
+final class RedisWriter {
+    /** Prefix of the version key beside every key datamanager writes or removes. */
+    static final String VERSION_PREFIX = "dm:v:";
+
+    /**
+     * KEYS: pairs (key, version key). ARGV[1]: this change's version, ARGV[2]: seconds a removed key's version
+     * is kept, ARGV[3]: the new row, ARGV[3 + n]: what to do with pair n: 's' write the row if newer, 'd'
+     * remove if newer, 'e' evict.
+     */
+    static final String SCRIPT = """
+            local applied = 0
+            for i = 1, #KEYS, 2 do
+              local what = ARGV[3 + (i + 1) / 2]
+              local seen = redis.call('GET', KEYS[i + 1])
+              if what == 'e' then
+                redis.call('DEL', KEYS[i])
+                redis.call('SET', KEYS[i + 1], ARGV[1], 'EX', ARGV[2])
+                applied = applied + 1
+              elseif not seen or seen < ARGV[1] then
+                if what == 's' then
+                  redis.call('SET', KEYS[i], ARGV[3])
+                  redis.call('SET', KEYS[i + 1], ARGV[1])
+                else
+                  redis.call('DEL', KEYS[i])
+                  redis.call('SET', KEYS[i + 1], ARGV[1], 'EX', ARGV[2])
+                end
+                applied = applied + 1
+              end
+            end
+            return applied
+            """;
+    private static final int KEYS_PER_CALL = 256;
+
+    private final long versionTtlSeconds;
+
+    RedisWriter(Duration versionTtl) {
+        this.versionTtlSeconds = Math.max(1, versionTtl.toSeconds());
+    }
+
+    /** The version of a change: its LSN as 16 hex digits. */
+    static String version(ChangeEvent change) {
+        return String.format("%016X", Lsn.parse(change.lsn()).value());
+    }
+
+    /** Applies the change; returns how many keys it wrote or removed (older than their version: none). */
+    long apply(UnifiedJedis redis, RedisAction action, RedisKeys keys, ChangeEvent change) {
+        String version = version(change);
+        String row = change.after() == null ? "" : new String(Json.toBytes(change.after()), StandardCharsets.UTF_8);
+        String remove = action == RedisAction.SET ? "d" : "e";
+        List<String[]> pairs = new ArrayList<>();
+        keys.set().forEach(k -> pairs.add(new String[] {k, "s"}));
+        keys.delete().forEach(k -> pairs.add(new String[] {k, remove}));
+        long applied = run(redis, pairs, version, row);
+        for (String glob : keys.globs()) {
+            applied += truncate(redis, glob, remove, version);
+        }
+        return applied;
+    }
+
+    /** A truncate names no row: every key the template can produce is removed, in batches as SCAN finds them. */
+    private long truncate(UnifiedJedis redis, String glob, String remove, String version) {
+        long applied = 0;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().match(glob).count(1000);
+        do {
+            ScanResult<String> page = redis.scan(cursor, params);
+            List<String[]> pairs = new ArrayList<>();
+            page.getResult().forEach(k -> pairs.add(new String[] {k, remove}));
+            applied += run(redis, pairs, version, "");
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        return applied;
+    }
+
+    private long run(UnifiedJedis redis, List<String[]> pairs, String version, String row) {
+        long applied = 0;
+        for (int from = 0; from < pairs.size(); from += KEYS_PER_CALL) {
+            List<String[]> batch = pairs.subList(from, Math.min(pairs.size(), from + KEYS_PER_CALL));
+            List<String> keys = new ArrayList<>(batch.size() * 2);
+            List<String> args = new ArrayList<>(batch.size() + 3);
+            args.add(version);
+            args.add(Long.toString(versionTtlSeconds));
+            args.add(row);
+            for (String[] pair : batch) {
+                keys.add(pair[0]);
+                keys.add(VERSION_PREFIX + pair[0]);
+                args.add(pair[1]);
+            }
+            applied += (Long) redis.eval(SCRIPT, keys, args);
+        }
+        return applied;
+    }
+}
