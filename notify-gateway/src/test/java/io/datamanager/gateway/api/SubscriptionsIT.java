@@ -108,7 +108,8 @@ class SubscriptionsIT {
         given().header("Authorization", "Bearer nope").get("/api/subscriptions").then().statusCode(401);
         reader().contentType("application/json").body("{\"table\":\"public.t\"}").put("/api/subscriptions/x").then().statusCode(403);
         given().get("/q/health").then().statusCode(200);
-        given().get("/q/openapi").then().statusCode(200).body(org.hamcrest.Matchers.containsString("/api/subscriptions/{id}/events"));
+        given().get("/q/openapi").then().statusCode(200).body(org.hamcrest.Matchers.containsString("/api/subscriptions/{id}/events"))
+                .body(org.hamcrest.Matchers.containsString("/api/consistency"));
         int status = 200;
         for (int i = 0; i < 60 && status != 429; i++) {
             status = given().header("Authorization", "Bearer " + GatewayKafka.LIMITED).get("/api/subscriptions").then().extract().statusCode();
