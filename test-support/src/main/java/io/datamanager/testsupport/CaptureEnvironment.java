@@ -18,7 +18,6 @@ public final class CaptureEnvironment {
         env.put("DM_KAFKA_BOOTSTRAP", bootstrapServers);
         env.put("DM_TOPIC_PREFIX", topicPrefix);
         env.put("DM_SLOT_NAME", "slot_" + topicPrefix);
-        env.put("DM_HEARTBEAT_INTERVAL_MS", "1000");
         return env;
     }
 }
