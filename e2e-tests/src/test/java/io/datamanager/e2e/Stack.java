@@ -6,6 +6,7 @@ import io.datamanager.testsupport.CaptureEnvironment;
 import io.datamanager.testsupport.ServiceProcess;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
+import io.datamanager.testsupport.TestRedis;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,7 +33,8 @@ import org.awaitility.Awaitility;
 
 /**
  * The platform as processes: capture, streams-app and notify-gateway from their built jars, real
- * PostgreSQL and Kafka, and a webhook receiver on loopback that records what it gets.
+ * PostgreSQL, Kafka and Redis (durable, so it can crash and come back), and a webhook receiver on loopback
+ * that records what it gets.
  */
 final class Stack implements AutoCloseable {
     record Delivery(Map<String, String> headers, byte[] body, Instant receivedAt) {}
@@ -43,6 +45,8 @@ final class Stack implements AutoCloseable {
     final String bootstrap = TestKafka.shared().bootstrapServers();
     final String database = pg.createDatabase("e2e_src");
     final Map<String, List<Delivery>> received = new ConcurrentHashMap<>();
+    final TestRedis redis = TestRedis.start(true);
+    final String streamsGroup = "dm-streams-" + prefix;
     final HttpServer receiver;
     final Path work;
     private final CaptureProcess capture;
@@ -59,7 +63,7 @@ final class Stack implements AutoCloseable {
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "1".equals(query(
                 "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slot_" + prefix + "'")));
         Map<String, String> streamsEnv = new HashMap<>(env);
-        streamsEnv.put("DM_STREAMS_APPLICATION_ID", "dm-streams-" + prefix);
+        streamsEnv.put("DM_STREAMS_APPLICATION_ID", streamsGroup);
         streamsEnv.put("DM_STREAMS_STATE_DIR", work.resolve("streams-" + prefix).toString());
         streamsEnv.put("DM_STREAMS_HTTP_PORT", "0");
         streamsEnv.put("DM_STREAMS_METADATA_MAX_AGE_MS", "500");
@@ -81,9 +85,18 @@ final class Stack implements AutoCloseable {
     }
 
     void startGateway() {
-        Map<String, String> env = Map.of("DM_KAFKA_BOOTSTRAP", bootstrap, "DM_TOPIC_PREFIX", prefix, "DM_GATEWAY_TOKENS", token + ":write",
+        startGateway(Map.of());
+    }
+
+    /** Starts the gateway with the stack's settings, {@code overrides} replacing or adding some. */
+    void startGateway(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(Map.of("DM_KAFKA_BOOTSTRAP", bootstrap, "DM_TOPIC_PREFIX", prefix, "DM_GATEWAY_TOKENS", token + ":write",
                 "DM_ALLOW_LOOPBACK_WEBHOOKS", "true", "DM_GATEWAY_HTTP_PORT", Integer.toString(gatewayPort),
-                "DM_WEBHOOK_RETRY_SCHEDULE", "100ms,200ms,400ms", "DM_GATEWAY_DELIVERY_GROUP", "dm-gateway-" + prefix);
+                "DM_WEBHOOK_RETRY_SCHEDULE", "100ms,200ms,400ms", "DM_GATEWAY_DELIVERY_GROUP", "dm-gateway-" + prefix,
+                "DM_REDIS_URL", redis.url(), "DM_REDIS_RETRY_MAX", "500ms", "DM_GATEWAY_REDIS_GROUP", "dm-gateway-redis-" + prefix));
+        env.put("DM_STREAMS_APPLICATION_ID", streamsGroup);
+        env.put("DM_GATEWAY_RATE_LIMIT", "100000");
+        env.putAll(overrides);
         gateway = ServiceProcess.start(Path.of(System.getProperty("dmtest.gateway.jar")), env, work.resolve("gateway-" + prefix + ".log"));
         Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
                 HttpRequest.newBuilder(URI.create(gatewayUrl() + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
@@ -133,11 +146,21 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    /** A connection to the captured database with synchronous commit, so pg_current_wal_lsn() is at or past each commit. */
+    Connection session() throws Exception {
+        Connection c = pg.connect(database);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET synchronous_commit = on");
+        }
+        return c;
+    }
+
     @Override
     public void close() {
         receiver.stop(0);
         gateway.close();
         streams.close();
         capture.close();
+        redis.close();
     }
 }
