@@ -4,6 +4,7 @@ import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.subscriptions.RuleLog;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.TopicNames;
+import io.datamanager.model.debezium.CaptureOffsets;
 import io.datamanager.model.subscription.Subscription;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
