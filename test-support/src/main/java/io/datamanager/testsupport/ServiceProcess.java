@@ -45,6 +45,10 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     /** Ends the service at once (SIGKILL), as a crash would. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();

@@ -43,7 +43,16 @@ public final class TestRedis implements AutoCloseable {
 
     public static TestRedis start(boolean durable) {
         try {
-            Path dir = Files.createDirectories(TestKafka.workDir().resolve("redis-" + UUID.randomUUID().toString().substring(0, 8)));
+            return start(freePort(), TestKafka.workDir().resolve("redis-" + UUID.randomUUID().toString().substring(0, 8)), durable);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A server on {@code port} with its data in {@code dir} (the local stack keeps its Redis this way across runs). */
+    public static TestRedis start(int port, Path dir, boolean durable) {
+        try {
+            Files.createDirectories(dir);
             String binary = binary();
             RedisRuntime runtime;
             if (binary != null) {
@@ -54,7 +63,7 @@ public final class TestRedis implements AutoCloseable {
                 throw new IllegalStateException("tests need Redis: install redis-server (apt-get install redis-server), "
                         + "set DM_TEST_REDIS_SERVER to its path, or run a Docker engine");
             }
-            TestRedis redis = new TestRedis(freePort(), dir, durable, runtime);
+            TestRedis redis = new TestRedis(port, dir, durable, runtime);
             Runtime.getRuntime().addShutdownHook(new Thread(redis::close, "stop-test-redis"));
             redis.startServer();
             return redis;
@@ -82,9 +91,10 @@ public final class TestRedis implements AutoCloseable {
         startServer();
     }
 
+    /** Stops the server cleanly (SIGTERM: it flushes its data), forcibly after 10 s. */
     @Override
     public void close() {
-        runtime.kill();
+        runtime.stop();
     }
 
     private void startServer() {
@@ -104,6 +114,11 @@ public final class TestRedis implements AutoCloseable {
             byte[] answer = in.readNBytes(7);
             return new String(answer, StandardCharsets.US_ASCII).equals("+PONG\r\n");
         }
+    }
+
+    /** Whether this machine has a redis-server binary to run. */
+    public static boolean binaryAvailable() {
+        return binary() != null;
     }
 
     static String binary() {
@@ -132,6 +147,8 @@ public final class TestRedis implements AutoCloseable {
         void start(int port, Path dir, boolean durable);
 
         void kill();
+
+        void stop();
     }
 
     private static final class ProcessRuntime implements RedisRuntime {
@@ -159,6 +176,21 @@ public final class TestRedis implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start " + binary, e);
             }
+        }
+
+        @Override
+        public synchronized void stop() {
+            if (watchdog != null) {
+                watchdog.toHandle().descendants().forEach(ProcessHandle::destroy);
+                watchdog.toHandle().descendants().forEach(p -> {
+                    try {
+                        p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        p.destroyForcibly();
+                    }
+                });
+            }
+            kill();
         }
 
         @Override
@@ -193,6 +225,14 @@ public final class TestRedis implements AutoCloseable {
                             com.github.dockerjava.api.model.Ports.Binding.bindIpAndPort("127.0.0.1", port),
                             new com.github.dockerjava.api.model.ExposedPort(6379))));
             container.start();
+        }
+
+        @Override
+        public synchronized void stop() {
+            if (container != null) {
+                container.stop();
+                container = null;
+            }
         }
 
         @Override
