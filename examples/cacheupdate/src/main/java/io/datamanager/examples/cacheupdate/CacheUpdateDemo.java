@@ -1,11 +1,13 @@
 package io.datamanager.examples.cacheupdate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,22 +43,22 @@ public final class CacheUpdateDemo {
             String key = "order:" + id;
             barrier.subscribe(SUBSCRIPTION, "{\"table\":\"public.orders\",\"delivery\":{\"redis\":{\"keys\":[\"order:{id}\"],\"action\":\"set\"}}}");
             System.out.printf("subscription %s keeps %s in Redis (%s); order %d is read through it%n", SUBSCRIPTION, "order:{id}", redisUrl, id);
-            activate(db, barrier, cache, id, key);
+            activate(db, barrier, redis, id, key);
 
             int staleRightAfterCommit = 0;
             int staleAfterBarrier = 0;
             List<Long> waits = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 String status = STATUSES[round % STATUSES.length] + "-" + round;
-                update(db, id, status);
-                String rightAfter = status(cache, db, id, key);
+                OffsetDateTime written = update(db, id, status);
+                JsonNode rightAfter = read(cache, db, id, key);
                 long started = System.nanoTime();
                 barrier.await(SUBSCRIPTION, Barrier.lsn(db), Duration.ofSeconds(30));
                 long waited = (System.nanoTime() - started) / 1_000_000;
                 waits.add(waited);
-                String afterBarrier = status(cache, db, id, key);
-                boolean staleBefore = !status.equals(rightAfter);
-                boolean staleAfter = !status.equals(afterBarrier);
+                JsonNode afterBarrier = read(cache, db, id, key);
+                boolean staleBefore = olderThan(rightAfter, written);
+                boolean staleAfter = olderThan(afterBarrier, written);
                 staleRightAfterCommit += staleBefore ? 1 : 0;
                 staleAfterBarrier += staleAfter ? 1 : 0;
                 System.out.printf("write %2d: status=%-12s right after commit the cache says %-14s after the barrier (%4d ms): %-12s %s%n",
@@ -72,14 +74,15 @@ public final class CacheUpdateDemo {
         }
     }
 
-    /** A new subscription starts matching once the pipeline has read it: write until a write reaches the cache. */
-    private static void activate(Connection db, Barrier barrier, ReadThroughCache cache, long id, String key) throws Exception {
+    /** A new subscription starts matching once the pipeline has read it: write until datamanager itself puts a write in Redis. */
+    private static void activate(Connection db, Barrier barrier, JedisPooled redis, long id, String key) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         for (int attempt = 1; System.nanoTime() < deadline; attempt++) {
             String probe = "probe-" + attempt;
-            update(db, id, probe);
+            OffsetDateTime written = update(db, id, probe);
             barrier.await(SUBSCRIPTION, Barrier.lsn(db), Duration.ofSeconds(30));
-            if (probe.equals(status(cache, db, id, key))) {
+            String cached = redis.get(key); // not through the cache: a miss would read the database
+            if (cached != null && !olderThan(JSON.readTree(cached), written)) {
                 return;
             }
         }
@@ -95,15 +98,34 @@ public final class CacheUpdateDemo {
         }
     }
 
-    private static void update(Connection db, long id, String status) throws Exception {
-        try (PreparedStatement s = db.prepareStatement("UPDATE public.orders SET status = ? WHERE id = ?")) {
+    /** Changes the order's status; returns its new updated_at, which tells this write from older versions. */
+    private static OffsetDateTime update(Connection db, long id, String status) throws Exception {
+        try (PreparedStatement s = db.prepareStatement(
+                "UPDATE public.orders SET status = ?, updated_at = clock_timestamp() WHERE id = ? RETURNING updated_at::text")) {
             s.setString(1, status);
             s.setLong(2, id);
-            s.executeUpdate();
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return timestamp(rs.getString(1));
+            }
         }
     }
 
-    private static String status(ReadThroughCache cache, Connection db, long id, String key) throws Exception {
+    /**
+     * Whether what the cache gave is older than the write: by updated_at, not by status, because the local stack's demo
+     * activity may have changed the same order again since (that is newer, not stale).
+     */
+    private static boolean olderThan(JsonNode row, OffsetDateTime written) {
+        return row == null || timestamp(row.path("updated_at").asText()).isBefore(written);
+    }
+
+    private static OffsetDateTime timestamp(String text) {
+        // PostgreSQL's text form (2026-11-24 10:15:30.123456+00) and JSON's (2026-11-24T10:15:30.123456Z or +00:00)
+        String iso = text.replace(' ', 'T');
+        return OffsetDateTime.parse(iso.matches(".*[+-]\\d\\d$") ? iso + ":00" : iso);
+    }
+
+    private static JsonNode read(ReadThroughCache cache, Connection db, long id, String key) throws Exception {
         ReadThroughCache.Read read = cache.get(key, () -> {
             try (PreparedStatement s = db.prepareStatement("SELECT row_to_json(o)::text FROM public.orders o WHERE id = ?")) {
                 s.setLong(1, id);
@@ -112,11 +134,11 @@ public final class CacheUpdateDemo {
                 }
             }
         });
-        return read.value() == null ? null : JSON.readTree(read.value()).path("status").asText(null);
+        return read.value() == null ? null : JSON.readTree(read.value());
     }
 
-    private static String quote(String s) {
-        return s == null ? "(none)" : "'" + s + "'";
+    private static String quote(JsonNode row) {
+        return row == null ? "(none)" : "'" + row.path("status").asText() + "'";
     }
 
     private static String env(String name, String fallback) {

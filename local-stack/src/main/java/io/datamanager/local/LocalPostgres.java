@@ -1,0 +1,97 @@
+package io.datamanager.local;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * The local stack's own PostgreSQL 17 (embedded binaries), with its data under {@code <data-dir>/postgres}, so
+ * a stop and a start keep every database, the replication slot and the history. It always holds the history
+ * database {@code dm_history}; without {@code --dsn} also the demo database {@code shop} that is captured.
+ * Listens on 127.0.0.1 only, with logical replication on and synchronous commits (the barrier's
+ * {@code pg_current_wal_lsn()} is then at or past each commit).
+ */
+public final class LocalPostgres implements AutoCloseable {
+    public static final String USER = "postgres";
+    private final EmbeddedPostgres server;
+
+    private LocalPostgres(EmbeddedPostgres server) {
+        this.server = server;
+    }
+
+    public static LocalPostgres start(Path dataDir, int port) {
+        try {
+            Files.createDirectories(dataDir);
+            EmbeddedPostgres server = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
+                    .setPort(port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_replication_slots", "10")
+                    .setServerConfig("max_wal_senders", "10")
+                    .setServerConfig("max_connections", "200")
+                    .setOutputRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("logs").resolve("postgres.log").toFile()))
+                    .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("logs").resolve("postgres.log").toFile()))
+                    .start();
+            return new LocalPostgres(server);
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).contains("could not lock")) {
+                throw new IllegalStateException("another process uses this data directory's PostgreSQL (./datamanager db or up?)", e);
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the embedded PostgreSQL did not start (see " + dataDir.resolveSibling("logs").resolve("postgres.log")
+                    + "); is port " + port + " free?", e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + database;
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), USER, "");
+    }
+
+    /** Creates the database unless it exists; true when it was created. */
+    public boolean ensureDatabase(String name) throws SQLException {
+        if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("not a database name this stack creates: " + name);
+        }
+        try (Connection c = connect("postgres")) {
+            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                exists.setString(1, name);
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + name);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
