@@ -112,6 +112,8 @@ public class HistoryIngest {
         }
     }
 
+    private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
+
     private void run() {
         TopicNames topics = new TopicNames(config.topicPrefix());
         consumer.subscribe(List.of(topics.changes()));
@@ -120,11 +122,13 @@ public class HistoryIngest {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
+                    commitPositions(); // past transaction markers, so the committed offset reaches the partition's end
                     continue;
                 }
                 try {
                     store(records, topics);
                     consumer.commitSync(nextOffsets(records));
+                    commitPositions();
                     backoff = Duration.ofMillis(200);
                 } catch (Exception e) {
                     // nothing committed: read the batch again after a pause
@@ -252,6 +256,26 @@ public class HistoryIngest {
             throw new IllegalStateException("cannot dead-letter a record, not committing its offset", e);
         }
         deadLettered.increment();
+    }
+
+    /**
+     * Commits the consumer's position where it moved past the last committed offset without a record: a transaction
+     * marker of dm.changes takes an offset but is never returned, and without this the group would look one record
+     * behind on every partition for good. Everything before the position was returned by a poll and is stored.
+     */
+    private void commitPositions() {
+        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            long position = consumer.position(partition);
+            Long committed = lastCommitted.get(partition);
+            if (committed == null || position > committed) {
+                moved.put(partition, new OffsetAndMetadata(position));
+            }
+        }
+        if (!moved.isEmpty()) {
+            consumer.commitSync(moved);
+            moved.forEach((partition, offset) -> lastCommitted.put(partition, offset.offset()));
+        }
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {

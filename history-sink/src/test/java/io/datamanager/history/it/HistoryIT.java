@@ -188,4 +188,21 @@ class HistoryIT {
                         && api().get("/api/history?table=" + table + "&limit=1000").then().extract().jsonPath()
                                 .getList("versions").size() >= count);
     }
+
+    @Test
+    @Order(7)
+    void theIngestGroupCommitsPastTransactionMarkersSoItsLagReachesZero() {
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", io.datamanager.testsupport.TestKafka.shared().bootstrapServers());
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var committed = admin.listConsumerGroupOffsets("dm-history-" + HistoryPipeline.PREFIX).partitionsToOffsetAndMetadata().get();
+                var latest = new java.util.HashMap<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>();
+                committed.keySet().forEach(p -> latest.put(p, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                assertThat(committed).as("the group has read dm.changes").isNotEmpty();
+                admin.listOffsets(latest).all().get().forEach((partition, end) -> assertThat(committed.get(partition).offset())
+                        .as("committed offset of " + partition + " (the streams-app writes it in transactions)").isEqualTo(end.offset()));
+            });
+        }
+    }
 }
