@@ -19,11 +19,13 @@ public final class Cli {
     }
 
     static class Common {
-        @Option(names = "--data-dir", description = "where the stack keeps its data and logs (default: .datamanager in the repository)")
+        @Option(names = "--data-dir", description = "where the stack keeps its data and logs (default: $DM_DATA_DIR, else .datamanager in the repository)")
         Path dataDir;
 
         Path dataDir() {
-            return (dataDir != null ? dataDir : home().resolve(".datamanager")).toAbsolutePath().normalize();
+            String fromEnv = System.getenv("DM_DATA_DIR");
+            Path dir = dataDir != null ? dataDir : fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : home().resolve(".datamanager");
+            return dir.toAbsolutePath().normalize();
         }
     }
 
@@ -61,8 +63,8 @@ public final class Cli {
             }, "dm-local-stop"));
             try {
                 stack.start();
-            } catch (Exception e) {
-                System.err.println("\ndatamanager did not start: " + e.getMessage());
+            } catch (Exception | LinkageError e) {
+                System.err.println("\ndatamanager did not start: " + e);
                 return 1; // the shutdown hook stops what did start
             }
             stopped.await();

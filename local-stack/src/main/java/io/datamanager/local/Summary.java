@@ -28,7 +28,7 @@ final class Summary {
         out.println("  data     " + dataDir + "   (logs in " + dataDir.resolve("logs") + ")");
         out.println();
         out.println("Try it:");
-        out.println("  export DM_URL=" + run.url() + " DM_TOKEN=" + run.token());
+        out.println("  export " + exports(run, source));
         String table = "public.orders";
         String pk = "id";
         String row = Integer.toString(DemoShop.MISTAKEN_ORDER);
@@ -62,6 +62,12 @@ final class Summary {
         out.println();
         out.println("Ctrl-C (or ./datamanager down) stops everything; ./datamanager up again resumes where it stopped.");
         out.flush();
+    }
+
+    /** The variables the commands below and the README's examples use. */
+    static String exports(RunFile run, Dsn source) {
+        return "DM_URL=" + run.url() + " DM_TOKEN=" + run.token() + " DM_PG=postgres://" + source.user() + "@" + source.host() + ":"
+                + source.port() + "/" + source.database() + (run.redisUrl() == null ? "" : " DM_REDIS=" + run.redisUrl());
     }
 
     /** A table with a one-column numeric key and one of its keys, for the commands to try on a database of the user's. */
