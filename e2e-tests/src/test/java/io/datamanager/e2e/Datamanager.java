@@ -1,0 +1,98 @@
+package io.datamanager.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.model.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * {@code ./datamanager} run as a user runs it, from the repository, with a data directory and ports of a test's
+ * own; its output goes to a file the test reads.
+ */
+final class Datamanager {
+    final Path home = Path.of(System.getProperty("dmtest.home")).toAbsolutePath().normalize();
+    final Path data;
+    final int portOffset = freePortBlock();
+
+    Datamanager(Path data) {
+        this.data = data;
+    }
+
+    /** Starts {@code ./datamanager up}; returns the process once it printed that it is up (its output in {@code log}). */
+    Process up(Path log, Duration timeout) throws Exception {
+        Process up = start(log, "up");
+        Awaitility.await("./datamanager up").atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (!up.isAlive()) {
+                throw new AssertionError("./datamanager up ended with " + up.exitValue() + ":\n" + Files.readString(log));
+            }
+            return Files.readString(log).contains("datamanager is up");
+        });
+        return up;
+    }
+
+    /** Runs a command to its end; returns its output, failing when it does not exit with 0. */
+    String run(String... args) throws Exception {
+        Path log = Files.createTempFile(data.getParent(), "cmd", ".log");
+        Process p = start(log, args);
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new AssertionError("./datamanager " + String.join(" ", args) + " failed:\n" + Files.readString(log));
+        }
+        return Files.readString(log);
+    }
+
+    Process start(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("datamanager").toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--data-dir", data.toString()));
+        if (args[0].equals("up") || args[0].equals("db")) {
+            command.addAll(List.of("--port-offset", Integer.toString(portOffset)));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("DM_NO_BUILD", "1");
+        return builder.start();
+    }
+
+    JsonNode runFile() throws IOException {
+        return Json.tree(Files.readAllBytes(data.resolve("run.json")), "run.json");
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + (5433 + portOffset) + "/shop";
+    }
+
+    /** The seconds from the "ready in" line of up's output. */
+    static double readyIn(Path log) throws IOException {
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        var m = java.util.regex.Pattern.compile("datamanager is up: ready in ([0-9.]+) s").matcher(out);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    /** An offset under which all of the stack's ports (8080..9093, 5433, 6380 plus it) are free on loopback. */
+    private static int freePortBlock() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int offset = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            if (List.of(8080, 8081, 8082, 9092, 9093, 5433, 6380).stream().allMatch(p -> free(p + offset))) {
+                return offset;
+            }
+        }
+        throw new IllegalStateException("no free block of ports");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
