@@ -42,6 +42,9 @@ public final class LocalPostgres implements AutoCloseable {
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_wal_senders", "10")
                     .setServerConfig("max_connections", "200")
+                    // zonky turns synchronous commits off; the barrier's pg_current_wal_lsn() needs them on
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", "on")
                     .setOutputRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("logs").resolve("postgres.log").toFile()))
                     .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("logs").resolve("postgres.log").toFile()))
                     .start();
