@@ -119,7 +119,7 @@ final class LocalStack implements AutoCloseable {
             if (freshDemo) {
                 demo.makeTheMistake();
                 Readiness.await("the mistaken delete in history", Duration.ofSeconds(60), gateway::isAlive, gateway.log().toString(),
-                        () -> Summary.historyHas(options.ports().history(), historyToken, "public.orders", DemoShop.MISTAKEN_ORDER, "delete"));
+                        () -> Readiness.historyHas(options.ports().history(), historyToken, "public.orders", DemoShop.MISTAKEN_ORDER, "delete"));
             }
             if (options.activity()) {
                 demo.startActivity();

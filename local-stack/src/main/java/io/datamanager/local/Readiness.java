@@ -1,11 +1,13 @@
 package io.datamanager.local;
 
+import io.datamanager.model.Json;
 import io.datamanager.model.debezium.CaptureOffsets;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,8 +69,8 @@ final class Readiness {
         try {
             HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            return answer.statusCode() == 200 && io.datamanager.model.Json.tree(answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    "health").findValuesAsText("state").contains("RUNNING");
+            return answer.statusCode() == 200
+                    && Json.tree(answer.body().getBytes(StandardCharsets.UTF_8), "health").findValuesAsText("state").contains("RUNNING");
         } catch (Exception e) {
             return false;
         }
@@ -157,6 +159,19 @@ final class Readiness {
         admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).forEach((partition, info) ->
                 counts.merge(partition.topic().substring(prefix.length() + ".cdc.".length()), info.offset(), Long::sum));
         return counts;
+    }
+
+    /** Whether the history-sink has a version of the row with this op (the stack waits for its demo's mistake to be recorded). */
+    static boolean historyHas(int historyPort, String token, String table, int id, String op) {
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + historyPort + "/api/history?table="
+                    + table + "&pk.id=" + id + "&op=" + op)).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() == 200
+                    && Json.tree(answer.body().getBytes(StandardCharsets.UTF_8), "history").path("versions").size() > 0;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     static void pause(Duration duration) {

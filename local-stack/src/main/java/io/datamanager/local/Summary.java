@@ -1,22 +1,13 @@
 package io.datamanager.local;
 
-import io.datamanager.model.Json;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 
 /** What {@code up} prints once ready: where the API is, this run's token, and three commands to try. */
 final class Summary {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private Summary() {}
 
     static void print(PrintStream out, RunFile run, Dsn source, boolean demo, Connection sourceConnection, Path dataDir) throws Exception {
@@ -95,18 +86,5 @@ final class Summary {
     /** An identifier read from the catalog, quoted as PostgreSQL does. */
     private static String quote(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
-    }
-
-    /** Whether the history-sink has a version of the row with this op (the stack waits for its demo's mistake to be recorded). */
-    static boolean historyHas(int historyPort, String token, String table, int id, String op) {
-        try {
-            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + historyPort + "/api/history?table="
-                    + table + "&pk.id=" + id + "&op=" + op)).header("Authorization", "Bearer " + token).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return answer.statusCode() == 200
-                    && Json.tree(answer.body().getBytes(StandardCharsets.UTF_8), "history").path("versions").size() > 0;
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.datamanager.gateway.delivery;
 
+import io.datamanager.gateway.config.Durations;
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.subscriptions.RuleLog;
 import io.datamanager.model.ChangeEvent;
@@ -8,15 +9,12 @@ import io.datamanager.model.TopicNames;
 import io.datamanager.model.subscription.Redis;
 import io.datamanager.model.subscription.RedisKeys;
 import io.datamanager.model.subscription.Subscription;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 import redis.clients.jedis.exceptions.JedisException;
@@ -39,7 +37,7 @@ public class RedisDispatcher {
     private final MeterRegistry registry;
     private final RedisWriter writer;
     private final Duration retryMax;
-    private final Map<String, StatusTracker> status = new ConcurrentHashMap<>();
+    private final StatusTrackers status;
     private SubscriptionFeed feed;
 
     RedisDispatcher(GatewayConfig config, RuleLog rules, RedisConnections connections, MeterRegistry registry) {
@@ -47,8 +45,9 @@ public class RedisDispatcher {
         this.rules = rules;
         this.connections = connections;
         this.registry = registry;
-        this.writer = new RedisWriter(WebhookDispatcher.duration(config.redisVersionTtl()));
-        this.retryMax = WebhookDispatcher.duration(config.redisRetryMax());
+        this.status = new StatusTrackers("redis", registry);
+        this.writer = new RedisWriter(Durations.parse(config.redisVersionTtl()));
+        this.retryMax = Durations.parse(config.redisRetryMax());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -65,9 +64,7 @@ public class RedisDispatcher {
 
     /** Where Redis delivery of the subscription stands; null when it has none. */
     public DeliveryStatus status(String subscription) {
-        StatusTracker tracker = status.get(subscription);
-        long pending = feed == null ? 0 : feed.pending(subscription);
-        return tracker == null ? new DeliveryStatus(null, null, null, pending, 0, 0, null, false) : tracker.snapshot(pending);
+        return status.status(subscription, feed == null ? 0 : feed.pending(subscription));
     }
 
     private void deliver(String id, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException {
@@ -76,7 +73,7 @@ public class RedisDispatcher {
             return; // removed, or no Redis delivery
         }
         Redis redis = subscription.delivery().redis();
-        StatusTracker tracker = tracker(id);
+        StatusTracker tracker = status.of(id);
         ChangeEvent change;
         try {
             change = Json.read(record.value(), ChangeEvent.class);
@@ -109,13 +106,5 @@ public class RedisDispatcher {
                 delay = delay.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : delay.multipliedBy(2);
             }
         }
-    }
-
-    private StatusTracker tracker(String id) {
-        return status.computeIfAbsent(id, s -> {
-            StatusTracker created = new StatusTracker();
-            Gauge.builder("dm.gateway.redis.lag.seconds", created, StatusTracker::lagSecondsOrZero).tag("subscription", s).register(registry);
-            return created;
-        });
     }
 }

@@ -1,6 +1,7 @@
 package io.datamanager.gateway.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.gateway.config.Durations;
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.subscriptions.RuleLog;
 import io.datamanager.model.Json;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -34,7 +34,7 @@ public class WebhookDispatcher {
     private final TopicNames topics;
     private final UrlGuard guard;
     private final WebhookSender sender;
-    private final Map<String, StatusTracker> status = new ConcurrentHashMap<>();
+    private final StatusTrackers status;
     private final io.micrometer.core.instrument.MeterRegistry registry;
     private final DeadLetterStore deadLetterStore;
     private SubscriptionFeed feed;
@@ -44,28 +44,14 @@ public class WebhookDispatcher {
         this.config = config;
         this.deadLetterStore = deadLetterStore;
         this.registry = registry;
+        this.status = new StatusTrackers("webhook", registry);
         this.rules = rules;
         this.topics = new TopicNames(config.topicPrefix());
         this.guard = new UrlGuard(InetAddress::getAllByName, new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
-        List<Duration> delays = Arrays.stream(config.retrySchedule().split(",")).map(String::trim).map(WebhookDispatcher::duration).toList();
+        List<Duration> delays = Arrays.stream(config.retrySchedule().split(",")).map(String::trim).map(Durations::parse).toList();
         Clock clock = Clock.systemUTC();
         this.sender = new WebhookSender(WebhookSender.client(Duration.ofSeconds(5)), new WebhookSigner(clock),
-                new RetrySchedule(delays, Math::random), duration(config.webhookTimeout()), clock);
-    }
-
-    /** {@code 5s}, {@code 2m}, {@code 1h}, {@code 250ms}. */
-    static Duration duration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        long n = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (t.charAt(t.length() - 1)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("not a duration: " + text + " (use 250ms, 5s, 2m, 1h)");
-        };
+                new RetrySchedule(delays, Math::random), Durations.parse(config.webhookTimeout()), clock);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -96,19 +82,12 @@ public class WebhookDispatcher {
     }
 
     public DeliveryStatus status(String subscription) {
-        StatusTracker tracker = status.get(subscription);
-        long pending = feed == null ? 0 : feed.pending(subscription);
-        return tracker == null ? new DeliveryStatus(null, null, null, pending, 0, 0, null, false) : tracker.snapshot(pending);
+        return status.status(subscription, feed == null ? 0 : feed.pending(subscription));
     }
 
     /** Delivers one record, retrying on the schedule; returns when it is delivered, dead-lettered or to be skipped. */
     private void deliver(String id, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException {
-        StatusTracker tracker = status.computeIfAbsent(id, s -> {
-            StatusTracker created = new StatusTracker();
-            io.micrometer.core.instrument.Gauge.builder("dm.gateway.webhook.lag.seconds", created,
-                    StatusTracker::lagSecondsOrZero).tag("subscription", s).register(registry);
-            return created;
-        });
+        StatusTracker tracker = status.of(id);
         Subscription subscription = rules.get(id).orElse(null);
         if (subscription == null || subscription.delivery() == null || subscription.delivery().webhook() == null || tracker.disabled()) {
             return; // no webhook (topic or SSE only), removed, or disabled by 410
