@@ -37,6 +37,9 @@ public final class CaptureProcess implements AutoCloseable {
         command.add("-cp");
         command.add(classpath());
         command.add(CaptureMain.class.getName());
+        if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add(0, "/usr/bin/setsid"); // a session of its own: a terminal's Ctrl-C reaches the parent, which stops it in order
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

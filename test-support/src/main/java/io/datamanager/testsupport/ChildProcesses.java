@@ -2,6 +2,7 @@ package io.datamanager.testsupport;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Starting and stopping the child JVMs of tests: the same java, a clean stop first, a forced one after a grace period. */
@@ -11,6 +12,21 @@ public final class ChildProcesses {
     /** The java executable of this JVM. */
     public static String java() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * The command to run in a session of its own (through {@code setsid}, where the machine has it), so a terminal's
+     * Ctrl-C reaches only the parent, which then stops its children in order. Every child still ends with its parent:
+     * each watches the parent's pid.
+     */
+    public static List<String> ownSession(List<String> command) {
+        if (!java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            return command;
+        }
+        List<String> detached = new java.util.ArrayList<>(command.size() + 1);
+        detached.add("/usr/bin/setsid");
+        detached.addAll(command);
+        return detached;
     }
 
     /** SIGTERM, then SIGKILL when the process has not ended within {@code grace}. */

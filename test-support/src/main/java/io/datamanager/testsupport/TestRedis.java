@@ -171,7 +171,7 @@ public final class TestRedis implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of("sh", "-c", script, "redis-watchdog"));
             command.addAll(args);
             try {
-                watchdog = new ProcessBuilder(command).redirectErrorStream(true)
+                watchdog = new ProcessBuilder(ChildProcesses.ownSession(command)).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("watchdog.log").toFile())).start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start " + binary, e);

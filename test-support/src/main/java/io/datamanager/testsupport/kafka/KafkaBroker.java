@@ -178,7 +178,7 @@ public final class KafkaBroker implements AutoCloseable {
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(mode);
         command.addAll(List.of(args));
-        return new ProcessBuilder(command)
+        return new ProcessBuilder(ChildProcesses.ownSession(command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
