@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,13 +54,6 @@ final class DemoShop {
     void makeTheMistake() throws SQLException {
         try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
             s.executeUpdate("DELETE FROM orders WHERE id = " + MISTAKEN_ORDER);
-        }
-    }
-
-    boolean exists(int order) throws SQLException {
-        try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT 1 FROM orders WHERE id = " + order)) {
-            return rs.next();
         }
     }
 

@@ -29,6 +29,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public static LocalPostgres start(Path dataDir, int port) {
+        Path log = dataDir.resolveSibling("logs").resolve("postgres.log");
         try {
             Files.createDirectories(dataDir);
             EmbeddedPostgres server = EmbeddedPostgres.builder()
@@ -45,8 +46,8 @@ public final class LocalPostgres implements AutoCloseable {
                     // zonky turns synchronous commits off; the barrier's pg_current_wal_lsn() needs them on
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("fsync", "on")
-                    .setOutputRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("logs").resolve("postgres.log").toFile()))
-                    .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("logs").resolve("postgres.log").toFile()))
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             return new LocalPostgres(server);
         } catch (IllegalStateException e) {
@@ -55,7 +56,7 @@ public final class LocalPostgres implements AutoCloseable {
             }
             throw e;
         } catch (IOException e) {
-            throw new UncheckedIOException("the embedded PostgreSQL did not start (see " + dataDir.resolveSibling("logs").resolve("postgres.log")
+            throw new UncheckedIOException("the embedded PostgreSQL did not start (see " + log
                     + "); is port " + port + " free?", e);
         }
     }

@@ -33,6 +33,9 @@ import java.util.Map;
 final class LocalStack implements AutoCloseable {
     static final String PREFIX = "dm";
     static final String HISTORY_DATABASE = "dm_history";
+    /** The replication slot and publication capture uses (its defaults, DM_SLOT_NAME and DM_PUBLICATION_NAME). */
+    static final String SLOT = "dm_slot";
+    static final String PUBLICATION = "dm_publication";
 
     /**
      * @param home the repository (the services' jars are under it)
@@ -96,7 +99,7 @@ final class LocalStack implements AutoCloseable {
         components.put("capture", capture.pid());
         step("capture", () -> {
             Readiness.await("capture", Duration.ofSeconds(120), capture::isAlive, capture.log().toString(), this::slotExists);
-            return "slot dm_slot on " + source;
+            return "slot " + SLOT + " on " + source;
         });
         ServiceProcess streams = service("streams-app", streamsEnv(bootstrap));
         ServiceProcess history = service("history-sink", historyEnv(bootstrap));
@@ -155,7 +158,7 @@ final class LocalStack implements AutoCloseable {
     }
 
     private String preflight(Dsn dsn) {
-        var findings = Preflight.check(dsn, "dm_slot", "dm_publication");
+        var findings = Preflight.check(dsn, SLOT, PUBLICATION);
         findings.forEach(f -> out.println("    " + f));
         if (findings.stream().anyMatch(Preflight.Finding::blocking)) {
             throw new IllegalStateException("the database is not ready for capture: fix what FAIL says above and run up again");
@@ -239,12 +242,19 @@ final class LocalStack implements AutoCloseable {
 
     private boolean slotExists() {
         try (Connection c = connectSource();
-                PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dm_slot'");
+                PreparedStatement s = slotQuery(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?");
                 ResultSet rs = s.executeQuery()) {
             return rs.next();
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** A statement whose one parameter is the slot's name. */
+    static PreparedStatement slotQuery(Connection c, String sql) throws java.sql.SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        s.setString(1, SLOT);
+        return s;
     }
 
     Connection connectSource() throws java.sql.SQLException {

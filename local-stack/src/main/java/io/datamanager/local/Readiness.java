@@ -146,15 +146,13 @@ final class Readiness {
 
     /** Records in each table's capture topic: during the snapshot, its rows read so far. */
     private static Map<String, Long> captured(Admin admin, String prefix, Iterable<String> tables) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         var names = admin.listTopics().names().get(5, TimeUnit.SECONDS);
-        for (String table : tables) {
-            String topic = prefix + ".cdc." + table;
-            if (names.contains(topic)) {
-                admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic).partitions()
-                        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            }
-        }
+        List<String> topics = new ArrayList<>();
+        tables.forEach(table -> topics.add(prefix + ".cdc." + table));
+        topics.retainAll(names);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, description) ->
+                description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
         Map<String, Long> counts = new HashMap<>();
         admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).forEach((partition, info) ->
                 counts.merge(partition.topic().substring(prefix.length() + ".cdc.".length()), info.offset(), Long::sum));

@@ -52,14 +52,14 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
             }
         }
         try (Connection c = DriverManager.getConnection(run.sourceJdbcUrl(), run.sourceUser(), run.sourcePassword());
-                PreparedStatement s = c.prepareStatement("SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)), "
-                        + "confirmed_flush_lsn, pg_current_wal_lsn() FROM pg_replication_slots WHERE slot_name = 'dm_slot'");
+                PreparedStatement s = LocalStack.slotQuery(c, "SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)), "
+                        + "confirmed_flush_lsn, pg_current_wal_lsn() FROM pg_replication_slots WHERE slot_name = ?");
                 ResultSet rs = s.executeQuery()) {
             if (rs.next()) {
-                System.out.printf("%n  slot dm_slot     %s, retains %s of WAL (confirmed %s, server at %s)%n", rs.getBoolean(1) ? "active" : "INACTIVE",
+                System.out.printf("%n  slot %-11s %s, retains %s of WAL (confirmed %s, server at %s)%n", LocalStack.SLOT, rs.getBoolean(1) ? "active" : "INACTIVE",
                         rs.getString(2), rs.getString(3), rs.getString(4));
             } else {
-                System.out.println("\n  slot dm_slot     MISSING: capture has not created it");
+                System.out.printf("%n  slot %-11s MISSING: capture has not created it%n", LocalStack.SLOT);
             }
         }
         System.out.printf("%n  up for %s%n", Duration.between(run.readyAt(), Instant.now()).withNanos(0).toString().substring(2).toLowerCase());

@@ -34,11 +34,6 @@ public final class CaptureOffsets {
     }
 
     /** Whether the offset was written during the initial snapshot, before it completed. */
-    public static boolean inSnapshot(byte[] value) {
-        JsonNode offset = read(value);
-        return offset != null && inSnapshot(offset);
-    }
-
     private static boolean inSnapshot(JsonNode offset) {
         JsonNode snapshot = offset.path("snapshot");
         boolean marked = !snapshot.isMissingNode() && !snapshot.isNull() && !"false".equalsIgnoreCase(snapshot.asText());

@@ -127,7 +127,6 @@ public class HistoryIngest {
                 }
                 try {
                     store(records, topics);
-                    consumer.commitSync(nextOffsets(records));
                     commitPositions();
                     backoff = Duration.ofMillis(200);
                 } catch (Exception e) {
@@ -259,9 +258,10 @@ public class HistoryIngest {
     }
 
     /**
-     * Commits the consumer's position where it moved past the last committed offset without a record: a transaction
-     * marker of dm.changes takes an offset but is never returned, and without this the group would look one record
-     * behind on every partition for good. Everything before the position was returned by a poll and is stored.
+     * Commits the consumer's position wherever it moved: after a stored batch that covers every partition of it, and
+     * after an empty poll it covers the transaction markers of dm.changes, which take an offset but are never
+     * returned (committing the last record's offset + 1 would leave the group one behind on every partition for
+     * good). Everything before the position was returned by a poll and is stored.
      */
     private void commitPositions() {
         Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
@@ -276,15 +276,6 @@ public class HistoryIngest {
             consumer.commitSync(moved);
             moved.forEach((partition, offset) -> lastCommitted.put(partition, offset.offset()));
         }
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> list = records.records(partition);
-            offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
-        }
-        return offsets;
     }
 
     private void rewind(ConsumerRecords<byte[], byte[]> records) {
