@@ -23,6 +23,8 @@ final class Datamanager {
     final Path home = Path.of(System.getProperty("dmtest.home")).toAbsolutePath().normalize();
     final Path data;
     final int portOffset = freePortBlock();
+    /** Environment of every command, beside what the test's own environment has. */
+    final java.util.Map<String, String> env = new java.util.HashMap<>();
 
     Datamanager(Path data) {
         this.data = data;
@@ -59,6 +61,7 @@ final class Datamanager {
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("DM_NO_BUILD", "1");
+        builder.environment().putAll(env);
         return builder.start();
     }
 

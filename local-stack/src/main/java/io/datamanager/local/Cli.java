@@ -64,7 +64,9 @@ public final class Cli {
             try {
                 stack.start();
             } catch (Exception | LinkageError e) {
-                System.err.println("\ndatamanager did not start: " + e);
+                // our own failures say what to do in their message; anything else shows what it was
+                boolean ours = e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException || e instanceof IllegalArgumentException;
+                System.err.println("\ndatamanager did not start: " + (ours && e.getMessage() != null ? e.getMessage() : e.toString()));
                 return 1; // the shutdown hook stops what did start
             }
             stopped.await();
@@ -102,7 +104,8 @@ public final class Cli {
                 return 1;
             }
             java.nio.file.Files.createDirectories(dataDir().resolve("logs"));
-            LocalPostgres pg = LocalPostgres.start(dataDir().resolve("postgres"), Ports.withOffset(portOffset).postgres());
+            LocalPostgres pg = LocalPostgres.start(dataDir().resolve("postgres"), Ports.withOffset(portOffset).postgres(), PgBinaries.defaultDir(),
+                    System.out::println);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {

@@ -28,11 +28,17 @@ public final class LocalPostgres implements AutoCloseable {
         this.server = server;
     }
 
-    public static LocalPostgres start(Path dataDir, int port) {
+    /**
+     * Starts PostgreSQL on {@code dataDir}, with the binaries unpacked under {@code binaries} first when they are
+     * not there yet (said on {@code progress}).
+     */
+    public static LocalPostgres start(Path dataDir, int port, Path binaries, java.util.function.Consumer<String> progress) {
         Path log = dataDir.resolveSibling("logs").resolve("postgres.log");
+        PgBinaries.prepare(binaries, progress);
         try {
             Files.createDirectories(dataDir);
             EmbeddedPostgres server = EmbeddedPostgres.builder()
+                    .setOverrideWorkingDirectory(binaries.toFile())
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)

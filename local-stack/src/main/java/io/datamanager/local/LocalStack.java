@@ -70,7 +70,7 @@ final class LocalStack implements AutoCloseable {
         out.println("datamanager local stack, data in " + data);
 
         step("postgres", () -> {
-            pg = LocalPostgres.start(data.resolve("postgres"), options.ports().postgres());
+            pg = LocalPostgres.start(data.resolve("postgres"), options.ports().postgres(), PgBinaries.defaultDir(), line -> out.println("    " + line));
             started.push(pg);
             pg.ensureDatabase(HISTORY_DATABASE);
             return "127.0.0.1:" + pg.port() + (options.dsn() == null ? ", demo database " + DemoShop.DATABASE : ", history only");
