@@ -128,6 +128,7 @@ class LocalStackIT {
             JsonNode run = dm.runFile();
             bash.environment().put("DM_URL", url);
             bash.environment().put("DM_TOKEN", token);
+            bash.environment().put("DM_KAFKA", "127.0.0.1:" + (9092 + dm.portOffset));
             bash.environment().put("DM_PG", "postgres://postgres@127.0.0.1:" + (5433 + dm.portOffset) + "/shop");
             bash.environment().put("DM_REDIS", run.path("redisUrl").asText());
             bash.environment().put("DM_DATA_DIR", dm.data.toString());

@@ -10,14 +10,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code ./datamanager example cacheupdate|httpnotify}: runs an example against the running stack. */
-@Command(name = "example", description = "Runs an example (cacheupdate, httpnotify) against the running stack.")
+/** {@code ./datamanager example cacheupdate|httpnotify|kafkarules}: runs an example against the running stack. */
+@Command(name = "example", description = "Runs an example (cacheupdate, httpnotify, kafkarules) against the running stack.")
 final class ExampleCommand extends Cli.Common implements Callable<Integer> {
     private static final Map<String, String> MAINS = Map.of(
             "cacheupdate", "io.datamanager.examples.cacheupdate.CacheUpdateDemo",
-            "httpnotify", "io.datamanager.examples.httpnotify.HttpNotifyDemo");
+            "httpnotify", "io.datamanager.examples.httpnotify.HttpNotifyDemo",
+            "kafkarules", "io.datamanager.examples.kafkarules.KafkaRulesDemo");
 
-    @Parameters(index = "0", description = "cacheupdate or httpnotify")
+    @Parameters(index = "0", description = "cacheupdate, httpnotify or kafkarules")
     String name;
 
     @Override
@@ -44,6 +45,7 @@ final class ExampleCommand extends Cli.Common implements Callable<Integer> {
         RunFile r = run.get();
         builder.environment().put("DM_URL", r.url());
         builder.environment().put("DM_TOKEN", r.token());
+        builder.environment().put("DM_KAFKA", r.kafkaBootstrap());
         builder.environment().put("DM_SOURCE_JDBC_URL", r.sourceJdbcUrl() + (r.sourceJdbcUrl().contains("?") ? "&" : "?") + "user="
                 + encode(r.sourceUser()) + "&password=" + encode(r.sourcePassword()));
         if (r.redisUrl() != null) {

@@ -21,6 +21,11 @@ import java.util.Optional;
 public record RunFile(long pid, String url, String token, Ports ports, String sourceJdbcUrl, String sourceUser, String sourcePassword,
         String redisUrl, Instant startedAt, Instant readyAt, Map<String, Long> components) {
 
+    /** The stack's Kafka, for clients on this machine. */
+    String kafkaBootstrap() {
+        return "127.0.0.1:" + ports.kafka();
+    }
+
     static Path path(Path dataDir) {
         return dataDir.resolve("run.json");
     }

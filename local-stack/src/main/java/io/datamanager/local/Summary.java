@@ -57,7 +57,7 @@ final class Summary {
 
     /** The variables the commands below and the README's examples use. */
     static String exports(RunFile run, Dsn source) {
-        return "DM_URL=" + run.url() + " DM_TOKEN=" + run.token() + " DM_PG=postgres://" + source.user() + "@" + source.host() + ":"
+        return "DM_URL=" + run.url() + " DM_TOKEN=" + run.token() + " DM_KAFKA=" + run.kafkaBootstrap() + " DM_PG=postgres://" + source.user() + "@" + source.host() + ":"
                 + source.port() + "/" + source.database() + (run.redisUrl() == null ? "" : " DM_REDIS=" + run.redisUrl());
     }
 

@@ -97,7 +97,14 @@ public class SubscriptionResource {
      */
     @GET
     @Path("/{id}")
-    public JsonNode get(@PathParam("id") String id) {
+    public Response get(@PathParam("id") String id) {
+        var rejected = rules.rejected(id);
+        if (rejected.isPresent()) {
+            return Problem.response(422, "Invalid rule", "the rule produced to " + rules.topics().rules() + " for '" + id + "' (offset "
+                    + rejected.get().offset() + ") is not a valid subscription, so it matches nothing: " + rejected.get().reason()
+                    + "; the streams-app dead-lettered it to " + rules.topics().dlq() + " with this reason in its dm.error header."
+                    + " Produce a valid rule or a tombstone", null);
+        }
         Subscription subscription = rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         ObjectNode json = view(subscription);
         ObjectNode status = Json.mapper().valueToTree(dispatcher.status(id));
@@ -105,7 +112,7 @@ public class SubscriptionResource {
             status.set("redis", Json.mapper().valueToTree(redis.status(id)));
         }
         json.set("status", status);
-        return json;
+        return Response.ok(json).build();
     }
 
     /** The changes given up on after the last attempt, still waiting for a redelivery. */

@@ -43,6 +43,8 @@ public class RuleLog {
     private final GatewayConfig config;
     private final TopicNames topics;
     private final Map<String, Subscription> view = new ConcurrentHashMap<>();
+    private final Map<String, Rejected> rejected = new ConcurrentHashMap<>();
+    private final java.util.Set<String> existingTopics = ConcurrentHashMap.newKeySet();
     private final Object progress = new Object();
     private volatile long position = -1; // next offset the view will read of dm.rules (one partition)
     private volatile boolean running;
@@ -62,6 +64,7 @@ public class RuleLog {
         admin = Admin.create(props);
         create(new NewTopic(topics.rules(), 1, config.replicationFactor())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        existingTopics.addAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
         Properties producerProps = new Properties();
         producerProps.putAll(props);
         producerProps.put("acks", "all");
@@ -112,22 +115,67 @@ public class RuleLog {
         }
     }
 
+    /**
+     * A rule of the log, written here or produced to the topic by anyone: a valid one joins the view (its topic is
+     * created when it is missing, for clusters that do not create topics on first use), an invalid one is kept as
+     * rejected with its reason (the streams-app dead-letters it and it matches nothing), a tombstone removes both.
+     */
     private void apply(ConsumerRecord<String, byte[]> record) {
+        String id = record.key();
+        if (id == null) {
+            LOG.warnf("record at offset %d of %s has no key (the subscription id); ignored", record.offset(), topics.rules());
+            return;
+        }
         if (record.value() == null) {
-            view.remove(record.key());
+            view.remove(id);
+            rejected.remove(id);
             return;
         }
         try {
-            view.put(record.key(), Subscription.fromJson(record.value()));
+            Subscription subscription = Subscription.fromJson(record.value());
+            if (!subscription.id().equals(id)) {
+                throw new io.datamanager.model.ValidationException("id", "'" + subscription.id() + "' differs from the record key '" + id + "'");
+            }
+            ensureTopic(subscription.id());
+            view.put(id, subscription);
+            rejected.remove(id);
         } catch (RuntimeException e) {
-            view.remove(record.key());
-            LOG.warnf(e, "record %s of %s is not a valid subscription; ignored", record.key(), topics.rules());
+            view.remove(id);
+            rejected.put(id, new Rejected(e.getMessage(), record.offset()));
+            LOG.warnf("record %s at offset %d of %s is not a valid subscription, so it matches nothing: %s", id, record.offset(),
+                    topics.rules(), e.getMessage());
+        }
+    }
+
+    public TopicNames topics() {
+        return topics;
+    }
+
+    /** Why the rule last produced for this id is not a subscription, when it is not. */
+    public Optional<Rejected> rejected(String id) {
+        return Optional.ofNullable(rejected.get(id));
+    }
+
+    /** A rule of the log that is not a valid subscription: the reason, and where it is in the topic. */
+    public record Rejected(String reason, long offset) {}
+
+    private void ensureTopic(String id) {
+        String topic = topics.subscription(id);
+        if (existingTopics.contains(topic)) {
+            return;
+        }
+        try {
+            create(new NewTopic(topic, config.partitions(), config.replicationFactor()));
+            existingTopics.add(topic);
+        } catch (Exception e) {
+            LOG.warnf(e, "could not create %s for a rule produced to %s", topic, topics.rules());
         }
     }
 
     /** Creates the subscription's topic, then publishes the rule, so no matching change can miss the topic. */
     public void put(Subscription subscription) throws Exception {
         create(new NewTopic(topics.subscription(subscription.id()), config.partitions(), config.replicationFactor()));
+        existingTopics.add(topics.subscription(subscription.id()));
         long offset = producer.send(new ProducerRecord<>(topics.rules(), subscription.id(), subscription.toJson())).get().offset();
         awaitPosition(offset + 1, Duration.ofSeconds(30));
     }

@@ -103,6 +103,30 @@ class SubscriptionsIT {
     }
 
     @Test
+    void aRuleProducedToDmRulesGetsItsTopicAndAnInvalidOneSaysWhyItMatchesNothing() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props(), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(GatewayKafka.PREFIX + ".rules", "from-kafka",
+                    "{\"id\":\"from-kafka\",\"table\":\"public.t\",\"columns\":[\"status\"]}".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(GatewayKafka.PREFIX + ".rules", "broken-rule",
+                    "{\"id\":\"broken-rule\",\"table\":\"public.t\",\"filters\":[{\"column\":\"x\",\"op\":\"like\",\"value\":1}]}"
+                            .getBytes(StandardCharsets.UTF_8))).get();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                reader().get("/api/subscriptions/from-kafka").then().statusCode(200).body("columns", hasItem("status")));
+        try (Admin admin = Admin.create(props())) {
+            assertThat(admin.listTopics().names().get()).as("its topic, made by the gateway where the broker makes none itself")
+                    .contains(GatewayKafka.PREFIX + ".sub.from-kafka");
+        }
+        reader().get("/api/subscriptions/broken-rule").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("filters[0].op"))
+                .body("detail", org.hamcrest.Matchers.containsString(GatewayKafka.PREFIX + ".dlq"));
+        reader().get("/api/subscriptions").then().body("id", not(hasItem("broken-rule")));
+
+        writer().contentType("application/json").body("{\"table\":\"public.t\"}").put("/api/subscriptions/broken-rule").then().statusCode(201);
+        reader().get("/api/subscriptions/broken-rule").then().statusCode(200);
+    }
+
+    @Test
     void tokensScopesAndRateLimitGuardTheApiButNotHealth() {
         given().get("/api/subscriptions").then().statusCode(401).contentType("application/problem+json");
         given().header("Authorization", "Bearer nope").get("/api/subscriptions").then().statusCode(401);
