@@ -131,7 +131,7 @@ final class LocalStack implements AutoCloseable {
         RunFile run = runFile(startedAt, Instant.now());
         run.write(data);
         out.printf("%ndatamanager is up: ready in %.1f s%n", (System.nanoTime() - began) / 1e9);
-        Summary.print(out, run, source, demo != null, connectSource(), options.dataDir());
+        Summary.print(out, run, source, demo != null, options.activity(), connectSource(), options.dataDir());
         return run;
     }
 

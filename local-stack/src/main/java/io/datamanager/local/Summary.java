@@ -10,11 +10,12 @@ import java.sql.Statement;
 final class Summary {
     private Summary() {}
 
-    static void print(PrintStream out, RunFile run, Dsn source, boolean demo, Connection sourceConnection, Path dataDir) throws Exception {
+    static void print(PrintStream out, RunFile run, Dsn source, boolean demo, boolean activity, Connection sourceConnection, Path dataDir)
+            throws Exception {
         out.println();
         out.println("  API      " + run.url() + "   (OpenAPI: " + run.url() + "/q/swagger-ui)");
         out.println("  token    " + run.token() + "   (this run's, write scope)");
-        out.println("  source   " + source + (demo ? "   (the demo shop; a change every 2 s)" : ""));
+        out.println("  source   " + source + (demo ? "   (the demo shop" + (activity ? "; a change every 2 s)" : ", still)") : ""));
         out.println("  redis    " + (run.redisUrl() == null ? "off" : run.redisUrl()));
         out.println("  data     " + dataDir + "   (logs in " + dataDir.resolve("logs") + ")");
         out.println();
