@@ -21,8 +21,8 @@ import org.awaitility.Awaitility;
 /**
  * A real history-sink (its quarkus-run.jar, built earlier in the reactor) behind the gateway under test, with a
  * source database of its own whose tables have had no change: {@code cc_items} in capture's publication,
- * {@code hidden} left out of it (the publication is explicit, as source-bootstrap.sql makes it for a
- * capture user that is not a superuser).
+ * {@code hidden} left out of it (a publication made for chosen tables, as a database owner may make one
+ * instead of the default FOR ALL TABLES).
  */
 public class HistoryService implements QuarkusTestResourceLifecycleManager {
     static final String PREFIX = "hp" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
