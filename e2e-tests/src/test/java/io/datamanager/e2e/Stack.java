@@ -32,9 +32,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 
 /**
- * The platform as processes: capture, streams-app and notify-gateway from their built jars, real
- * PostgreSQL, Kafka and Redis (durable, so it can crash and come back), and a webhook receiver on loopback
- * that records what it gets.
+ * The platform as processes: capture, streams-app and notify-gateway from their built jars (with a
+ * history-sink behind the gateway when asked), real PostgreSQL, Kafka and Redis (durable, so it can crash
+ * and come back), and a webhook receiver on loopback that records what it gets.
  */
 final class Stack implements AutoCloseable {
     record Delivery(Map<String, String> headers, byte[] body, Instant receivedAt) {}
@@ -52,10 +52,17 @@ final class Stack implements AutoCloseable {
     private final CaptureProcess capture;
     private final ServiceProcess streams;
     private ServiceProcess gateway;
+    private ServiceProcess history;
+    private final Map<String, String> gatewayHistory = new HashMap<>();
     private final int gatewayPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
     Stack() throws Exception {
+        this(false);
+    }
+
+    /** With {@code withHistory}, a history-sink connected to the source database, behind the gateway (which then checks tables). */
+    Stack(boolean withHistory) throws Exception {
         work = Files.createDirectories(TestKafka.workDir());
         sql("CREATE TABLE orders (id integer PRIMARY KEY, status text NOT NULL, note text)");
         Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, prefix);
@@ -68,6 +75,9 @@ final class Stack implements AutoCloseable {
         streamsEnv.put("DM_STREAMS_HTTP_PORT", "0");
         streamsEnv.put("DM_STREAMS_METADATA_MAX_AGE_MS", "500");
         streams = ServiceProcess.start(Path.of(System.getProperty("dmtest.streams.jar")), streamsEnv, work.resolve("streams-" + prefix + ".log"));
+        if (withHistory) {
+            startHistory();
+        }
         gatewayPort = freePort();
         startGateway();
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -88,6 +98,30 @@ final class Stack implements AutoCloseable {
         startGateway(Map.of());
     }
 
+    private void startHistory() throws IOException {
+        int port = freePort();
+        String historyToken = "e2e-history-" + UUID.randomUUID();
+        Map<String, String> env = new HashMap<>();
+        env.put("DM_HISTORY_DB_URL", pg.jdbcUrl(pg.createDatabase("e2e_history")));
+        env.put("DM_HISTORY_DB_USER", pg.user());
+        env.put("DM_HISTORY_DB_PASSWORD", pg.password());
+        env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
+        env.put("DM_TOPIC_PREFIX", prefix);
+        env.put("DM_HISTORY_GROUP_ID", "dm-history-" + prefix);
+        env.put("DM_API_TOKENS", historyToken);
+        env.put("DM_HISTORY_HTTP_PORT", Integer.toString(port));
+        env.put("DM_RESTORE_JDBC_URL", pg.jdbcUrl(database));
+        env.put("DM_RESTORE_USER", pg.user());
+        env.put("DM_RESTORE_PASSWORD", pg.password());
+        history = ServiceProcess.start(Path.of(System.getProperty("dmtest.history.jar")), env, work.resolve("history-" + prefix + ".log"));
+        String url = "http://127.0.0.1:" + port;
+        Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
+                HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200);
+        gatewayHistory.put("DM_HISTORY_URL", url);
+        gatewayHistory.put("DM_HISTORY_TOKEN", historyToken);
+    }
+
     /** Starts the gateway with the stack's settings, {@code overrides} replacing or adding some. */
     void startGateway(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(Map.of("DM_KAFKA_BOOTSTRAP", bootstrap, "DM_TOPIC_PREFIX", prefix, "DM_GATEWAY_TOKENS", token + ":write",
@@ -96,6 +130,7 @@ final class Stack implements AutoCloseable {
                 "DM_REDIS_URL", redis.url(), "DM_REDIS_RETRY_MAX", "500ms", "DM_GATEWAY_REDIS_GROUP", "dm-gateway-redis-" + prefix));
         env.put("DM_STREAMS_APPLICATION_ID", streamsGroup);
         env.put("DM_GATEWAY_RATE_LIMIT", "100000");
+        env.putAll(gatewayHistory);
         env.putAll(overrides);
         gateway = ServiceProcess.start(Path.of(System.getProperty("dmtest.gateway.jar")), env, work.resolve("gateway-" + prefix + ".log"));
         Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
@@ -159,6 +194,9 @@ final class Stack implements AutoCloseable {
     public void close() {
         receiver.stop(0);
         gateway.close();
+        if (history != null) {
+            history.close();
+        }
         streams.close();
         capture.close();
         redis.close();

@@ -27,7 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** History of rows: search newest first, a row or a whole table as of a time, and the tables seen. */
+/** History of rows: search newest first, a row or a whole table as of a time. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class HistoryResource {
@@ -111,12 +111,6 @@ public class HistoryResource {
                     + (version == null ? " (no version recorded by then)" : " (deleted at " + version.commitTs() + ")"));
         }
         return new RowAsOf(table, time, version, version.rowAfter());
-    }
-
-    @GET
-    @Path("/tables")
-    public List<HistoryQueries.Table> tables() throws SQLException {
-        return queries.tables();
     }
 
     /** pk.* must name key columns of the table: a typo would otherwise just find nothing. */

@@ -1,6 +1,7 @@
 package io.datamanager.history.api;
 
 import io.datamanager.history.restore.RestoreService;
+import io.datamanager.history.tables.TableDirectory;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -25,6 +26,12 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response conflict(RestoreService.ConflictException e) {
         return Problem.response(409, "Restore conflicts", e.getMessage(), null, e.plan);
+    }
+
+    @ServerExceptionMapper
+    public Response sourceUnavailable(TableDirectory.SourceUnavailableException e) {
+        LOG.warn("source database unavailable", e);
+        return Problem.response(503, "Source database unavailable", e.getMessage(), null, null);
     }
 
     @ServerExceptionMapper

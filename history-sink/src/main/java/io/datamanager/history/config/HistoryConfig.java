@@ -42,8 +42,15 @@ public interface HistoryConfig {
     @WithDefault("change-me-redaction-key")
     String redactionKey();
 
-    /** The source database restores are applied to; without it restores are dry runs only. */
+    /**
+     * The source database: restores are applied to it, and tables that have had no change yet are looked up in
+     * its catalog. Without it restores are dry runs only, and only tables seen in history are known.
+     */
     Restore restore();
+
+    /** The publication capture reads (its DM_PUBLICATION_NAME): a table left out of it exists but is not captured. */
+    @WithDefault("dm_publication")
+    String publication();
 
     interface Restore {
         /** JDBC URL of the captured database. */

@@ -54,7 +54,7 @@ public class RestoreService {
         if (!source.configured()) {
             return plan(rows, storedTypes(rows), List.of()).withConflicts(historyConflicts(rows), false);
         }
-        try (Connection c = source.connect()) {
+        try (Connection c = source.connect("restore")) {
             c.setAutoCommit(false);
             try {
                 Map<String, Map<String, String>> types = new HashMap<>();

@@ -19,7 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
-/** The captured database, reached only for restores: its column types, its live rows, and applying SQL. */
+/**
+ * The captured database: for restores (its column types, its live rows, applying SQL), and for the catalog of
+ * tables that have had no change yet.
+ */
 @ApplicationScoped
 public class SourceDatabase {
     private final HistoryConfig config;
@@ -32,11 +35,12 @@ public class SourceDatabase {
         return config.restore().jdbcUrl().isPresent();
     }
 
-    public Connection connect() throws SQLException {
+    /** A new connection, named {@code datamanager-<purpose>} in pg_stat_activity. */
+    public Connection connect(String purpose) throws SQLException {
         Properties props = new Properties();
         config.restore().user().ifPresent(u -> props.setProperty("user", u));
         config.restore().password().ifPresent(p -> props.setProperty("password", p));
-        props.setProperty("ApplicationName", "datamanager-restore");
+        props.setProperty("ApplicationName", "datamanager-" + purpose);
         return DriverManager.getConnection(config.restore().jdbcUrl().orElseThrow(), props);
     }
 

@@ -178,6 +178,28 @@ class HistoryIT {
         awaitVersions("public.orders", 5);
     }
 
+    @Test
+    @Order(8)
+    void aTableWithNoChangeYetIsKnownFromTheSourceCatalogAndATableThatExistsNowhereIsNot() throws Exception {
+        HistoryPipeline.sql("CREATE TABLE cc_items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2))",
+                "CREATE VIEW cheap_items AS SELECT * FROM cc_items WHERE price < 10");
+        JsonPath items = api().get("/api/tables/public.cc_items").then().statusCode(200).extract().jsonPath();
+        assertThat(items.getString("columnsFrom")).isEqualTo("catalog");
+        assertThat(items.getList("columns.name")).containsExactly("id", "name", "price");
+        assertThat(items.getList("columns.type")).containsExactly("bigint", "text", "numeric(10,2)");
+        assertThat(items.getList("columns.primaryKey")).containsExactly(true, false, false);
+        assertThat(items.getList("columns.nullable")).containsExactly(false, false, true);
+        assertThat(items.getBoolean("published")).as("capture's publication is FOR ALL TABLES").isTrue();
+        assertThat(items.getLong("versions")).isZero();
+
+        api().get("/api/tables/public.customers").then().statusCode(200).body("columnsFrom", equalTo("catalog"))
+                .body("columns.name", equalTo(List.of("id", "name", "email", "notes")))
+                .body("versions", org.hamcrest.Matchers.greaterThan(0));
+        api().get("/api/tables/public.cc_itemz").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", containsString("'public.cc_itemz' is not a table of the source database"));
+        api().get("/api/tables/public.cheap_items").then().statusCode(404).body("detail", containsString("is a view"));
+    }
+
     private static RequestSpecification api() {
         return given().header("Authorization", "Bearer " + HistoryPipeline.TOKEN);
     }

@@ -101,6 +101,21 @@ class IngestAndPoliciesIT {
                 .body("[0].detail.requestedBy", equalTo("gdpr-request-17"));
     }
 
+    @Test
+    void withoutASourceConnectionATableIsKnownFromHistoryAndAnUnseenOneIsRefusedSayingWhy() {
+        send(event("public.seen_only", 1, Op.INSERT, null, row(1, "a"), Instant.now()).toJson(),
+                "{\"id\":\"int32|int4\",\"name\":\"string|text\",\"tags\":\"array<string>|_text\"}");
+        awaitVersions("public.seen_only", 1);
+
+        api().get("/api/tables/public.seen_only").then().statusCode(200).body("columnsFrom", equalTo("history"))
+                .body("columns.name", equalTo(List.of("id", "name", "tags")))
+                .body("columns.type", equalTo(List.of("int4", "text", "text[]")))
+                .body("columns.primaryKey", equalTo(List.of(true, false, false)))
+                .body("versions", equalTo(1)).body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("published")));
+        api().get("/api/tables/public.never_changed").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", containsString("no connection to the source database (DM_RESTORE_JDBC_URL)"));
+    }
+
     private static ChangeEvent event(String table, int id, Op op, ObjectNode before, ObjectNode after, Instant commit) {
         ObjectNode pk = Json.mapper().createObjectNode().put("id", id);
         Lsn at = new Lsn(lsn += 0x100);
@@ -113,10 +128,19 @@ class IngestAndPoliciesIT {
     }
 
     private static void send(byte[] value) {
+        send(value, null);
+    }
+
+    /** Sends a dm.changes record, with a dm.types header when {@code types} is given. */
+    private static void send(byte[] value, String types) {
         Properties props = new Properties();
         props.put("bootstrap.servers", IngestOnlyResource.bootstrap);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(IngestOnlyResource.PREFIX + ".changes", "k".getBytes(StandardCharsets.UTF_8), value)).get();
+            var record = new ProducerRecord<>(IngestOnlyResource.PREFIX + ".changes", "k".getBytes(StandardCharsets.UTF_8), value);
+            if (types != null) {
+                record.headers().add("dm.types", types.getBytes(StandardCharsets.UTF_8));
+            }
+            producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

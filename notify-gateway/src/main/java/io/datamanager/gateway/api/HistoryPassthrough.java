@@ -1,13 +1,17 @@
 package io.datamanager.gateway.api;
 
 import io.datamanager.gateway.config.GatewayConfig;
+import io.datamanager.model.TableSchema;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
@@ -17,6 +21,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The history-sink's routes under the same paths on the gateway, so users have one base URL: the caller is
@@ -36,6 +44,21 @@ public class HistoryPassthrough {
     @GET
     @Path("/tables")
     public Response tables(@Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("GET", uri, headers, null);
+    }
+
+    /** Documented here for the gateway's OpenAPI; answered by the history-sink ({@code TableResource} there). */
+    @GET
+    @Path("/tables/{table}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "One table's columns (in table order, with types and primary key) and whether capture publishes it, "
+            + "also before its first change: from the source database's catalog, or from history when the history-sink has no "
+            + "source connection")
+    @APIResponse(responseCode = "200", description = "the table; columnsFrom says where its columns were read (catalog or history)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TableSchema.class)))
+    @APIResponse(responseCode = "404", description = "neither the source database nor history knows the table: problem+json saying why")
+    @APIResponse(responseCode = "503", description = "the table has no history and the source database could not be read")
+    public Response table(@PathParam("table") String table, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
 

@@ -15,6 +15,7 @@ import io.datamanager.gateway.subscriptions.RuleLog;
 import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.subscription.SubscriptionMatcher;
 import io.datamanager.model.Json;
+import io.datamanager.model.TableSchema;
 import io.datamanager.model.ValidationException;
 import io.datamanager.model.subscription.Subscription;
 import jakarta.ws.rs.Consumes;
@@ -196,7 +197,7 @@ public class SubscriptionResource {
         if (subscription.delivery().redis() != null) {
             redisConnections.check(subscription.delivery().redis().connection(), "delivery.redis.connection");
         }
-        checkAgainstSeenTables(subscription);
+        checkTable(subscription);
         rules.put(subscription);
         ObjectNode answer = view(subscription);
         if (secret != null) {
@@ -205,42 +206,46 @@ public class SubscriptionResource {
         return Response.status(status).entity(answer).build();
     }
 
-    /** Unknown tables and columns are refused where the pipeline's history knows the schema. */
-    private void checkAgainstSeenTables(Subscription subscription) throws Exception {
-        var seen = history.tables();
-        if (seen.isEmpty()) {
+    /**
+     * Unknown tables and columns are refused: the table must exist in the source database (or, without a
+     * connection to it, have had a change), be in capture's publication, and have every column the subscription
+     * names. Subscribing before the table's first change is the natural order, so the catalog decides, not history.
+     */
+    private void checkTable(Subscription subscription) {
+        var lookup = history.table(subscription.table());
+        if (lookup.isEmpty()) {
             return; // no history-sink configured: nothing to check against
         }
-        var columns = seen.get().get(subscription.table());
-        if (columns == null) {
-            throw new ValidationException("table", "'" + subscription.table() + "' has not been seen by the pipeline; known tables: "
-                    + seen.get().keySet());
-        }
+        TableSchema table = switch (lookup.get()) {
+            case HistoryClient.TableLookup.Unknown unknown -> throw new ValidationException("table", unknown.reason());
+            case HistoryClient.TableLookup.Known known -> known.schema();
+        };
+        table.whyNotCaptured().ifPresent(reason -> {
+            throw new ValidationException("table", reason);
+        });
+        List<String> columns = table.columnNames();
         if (columns.isEmpty()) {
-            return;
+            return; // seen in history without recorded types: columns not known
         }
         for (int i = 0; i < subscription.columns().size(); i++) {
-            if (!columns.contains(subscription.columns().get(i))) {
-                throw new ValidationException("columns[" + i + "]", "'" + subscription.columns().get(i) + "' is not a column of "
-                        + subscription.table() + " " + columns);
-            }
+            checkColumn(subscription.columns().get(i), "columns[" + i + "]", subscription.table(), columns);
         }
         for (int i = 0; i < subscription.filters().size(); i++) {
-            if (!columns.contains(subscription.filters().get(i).column())) {
-                throw new ValidationException("filters[" + i + "].column", "'" + subscription.filters().get(i).column()
-                        + "' is not a column of " + subscription.table() + " " + columns);
-            }
+            checkColumn(subscription.filters().get(i).column(), "filters[" + i + "].column", subscription.table(), columns);
         }
         if (subscription.delivery().redis() != null) {
             var templates = subscription.delivery().redis().templates();
             for (int i = 0; i < templates.size(); i++) {
                 for (String column : templates.get(i).columns()) {
-                    if (!columns.contains(column)) {
-                        throw new ValidationException("delivery.redis.keys[" + i + "]", "'" + column + "' is not a column of "
-                                + subscription.table() + " " + columns);
-                    }
+                    checkColumn(column, "delivery.redis.keys[" + i + "]", subscription.table(), columns);
                 }
             }
+        }
+    }
+
+    private static void checkColumn(String column, String field, String table, List<String> columns) {
+        if (!columns.contains(column)) {
+            throw new ValidationException(field, "'" + column + "' is not a column of " + table + " " + columns);
         }
     }
 

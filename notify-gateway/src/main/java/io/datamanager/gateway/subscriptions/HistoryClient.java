@@ -6,6 +6,7 @@ import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.Json;
 import io.datamanager.model.Op;
+import io.datamanager.model.TableSchema;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,14 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
-/** What the gateway asks the history-sink: the tables (and their columns) the pipeline has seen, and a table's recent changes. */
+/** What the gateway asks the history-sink: what a table is (to check subscriptions against), and a table's recent changes. */
 @ApplicationScoped
 public class HistoryClient {
     private final GatewayConfig config;
@@ -33,22 +30,41 @@ public class HistoryClient {
         this.config = config;
     }
 
-    /** Table -> its columns (empty when not known yet); empty when no history-sink is configured. */
-    public Optional<Map<String, Set<String>>> tables() throws Exception {
+    /** What the history-sink said of a table: what it is, or why it is not known. */
+    public sealed interface TableLookup {
+        record Known(TableSchema schema) implements TableLookup {}
+
+        record Unknown(String reason) implements TableLookup {}
+    }
+
+    /** Thrown when the history-sink cannot answer, so the caller is told to try again rather than refused. */
+    public static final class UnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The table's columns, from the source database's catalog or from history ({@code GET /api/tables/{table}});
+     * empty when no history-sink is configured (nothing to check against).
+     */
+    public Optional<TableLookup> table(String table) {
         if (config.historyUrl().isEmpty()) {
             return Optional.empty();
         }
-        Map<String, Set<String>> out = new LinkedHashMap<>();
-        for (JsonNode table : get("/api/tables")) {
-            Set<String> columns = new TreeSet<>();
-            table.path("columnTypes").fieldNames().forEachRemaining(columns::add);
-            out.put(table.path("table").asText(), columns);
+        String path = "/api/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20");
+        HttpResponse<byte[]> response = send(path);
+        if (response.statusCode() == 404) {
+            JsonNode problem = Json.tree(response.body(), "history answer");
+            return Optional.of(new TableLookup.Unknown(problem.path("detail").asText("'" + table + "' is not known")));
         }
-        return Optional.of(out);
+        return Optional.of(new TableLookup.Known(Json.read(ok(path, response), TableSchema.class)));
     }
 
     /** The table's newest changes, newest first. */
-    public List<ChangeEvent> recent(String table, int limit) throws Exception {
+    public List<ChangeEvent> recent(String table, int limit) {
         if (config.historyUrl().isEmpty()) {
             throw new IllegalStateException("no history-sink is configured (DM_HISTORY_URL)");
         }
@@ -62,15 +78,37 @@ public class HistoryClient {
         return out;
     }
 
-    private JsonNode get(String path) throws Exception {
+    private JsonNode get(String path) {
+        return Json.tree(ok(path, send(path)), "history answer");
+    }
+
+    private HttpResponse<byte[]> send(String path) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(config.historyUrl().get().replaceAll("/+$", "") + path))
                 .timeout(Duration.ofSeconds(30));
         config.historyToken().ifPresent(token -> request.header("Authorization", "Bearer " + token));
-        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("history-sink answered " + response.statusCode() + " to " + path);
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new UnavailableException("the history-sink did not answer (" + e.getMessage() + "); try again shortly", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while asking the history-sink", e);
         }
-        return Json.tree(response.body(), "history answer");
+    }
+
+    /** The body of a 200 answer; any other status means the history-sink could not answer (its problem's detail says why). */
+    private static byte[] ok(String path, HttpResponse<byte[]> response) {
+        if (response.statusCode() != 200) {
+            String detail;
+            try {
+                detail = Json.tree(response.body(), "history answer").path("detail").asText("");
+            } catch (RuntimeException notJson) {
+                detail = "";
+            }
+            throw new UnavailableException("the history-sink answered " + response.statusCode() + " to " + path
+                    + (detail.isEmpty() ? "" : ": " + detail), null);
+        }
+        return response.body();
     }
 
     private static ObjectNode object(JsonNode v, String field) {

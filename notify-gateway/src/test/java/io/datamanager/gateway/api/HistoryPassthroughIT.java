@@ -1,6 +1,7 @@
 package io.datamanager.gateway.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,7 +43,7 @@ class HistoryPassthroughIT {
     }
 
     @Test
-    void subscriptionsAreCheckedAgainstSeenTablesAndPreviewedOnRecentHistory() throws Exception {
+    void aTableOnlyHistoryKnowsIsCheckedAgainstItsRecordedColumnsAndPreviewedOnRecentHistory() throws Exception {
         ObjectNode pk = Json.mapper().createObjectNode().put("id", 5);
         ObjectNode created = pk.deepCopy().put("status", "new").put("note", "a");
         ObjectNode paid = created.deepCopy().put("status", "paid");
@@ -75,6 +76,40 @@ class HistoryPassthroughIT {
                 .body("{\"table\":\"public.orders\",\"ops\":[\"update\"],\"columns\":[\"note\"]}")
                 .post("/api/subscriptions/status-changes/preview").then().statusCode(200)
                 .body("matched.size()", equalTo(1)).body("matched[0].after.note", equalTo("b"));
+    }
+
+    @Test
+    void aTableCreatedInTheSourceIsSubscribableBeforeItsFirstChangeAndOneThatExistsNowhereIsNot() {
+        writer().body("{\"table\":\"public.cc_items\",\"ops\":[\"insert\",\"update\"],\"columns\":[\"price\"],"
+                + "\"filters\":[{\"column\":\"name\",\"op\":\"not_null\"}]}").put("/api/subscriptions/new-items").then().statusCode(201);
+        writer().body("{\"table\":\"public.cc_items\",\"columns\":[\"prise\"]}").put("/api/subscriptions/typo").then()
+                .statusCode(400).contentType("application/problem+json").body("field", equalTo("columns[0]"))
+                .body("detail", containsString("'prise' is not a column of public.cc_items [id, name, price]"));
+        writer().body("{\"table\":\"public.cc_itemz\"}").put("/api/subscriptions/nowhere").then()
+                .statusCode(400).body("field", equalTo("table"))
+                .body("detail", containsString("'public.cc_itemz' is not a table of the source database, and history holds no change of it"));
+        writer().body("{\"table\":\"public.hidden\"}").put("/api/subscriptions/hidden").then()
+                .statusCode(400).body("field", equalTo("table"))
+                .body("detail", containsString("not in the publication 'dm_publication'"));
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/subscriptions/typo").then().statusCode(404);
+
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/tables/public.cc_items").then().statusCode(200)
+                .body("columnsFrom", equalTo("catalog")).body("columns.name", equalTo(List.of("id", "name", "price")))
+                .body("columns.type", equalTo(List.of("bigint", "text", "numeric(10,2)"))).body("published", equalTo(true))
+                .body("versions", equalTo(0));
+    }
+
+    @Test
+    void theGatewaysOpenApiDescribesTheTableRoute() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/api/tables/{table}'.get.responses.'200'.content.'application/json'.schema.$ref",
+                        equalTo("#/components/schemas/TableSchema"))
+                .body("components.schemas.TableSchema.properties", org.hamcrest.Matchers.hasKey("columnsFrom"))
+                .body("components.schemas.TableSchema.properties", org.hamcrest.Matchers.hasKey("columns"));
+    }
+
+    private static RequestSpecification writer() {
+        return given().header("Authorization", "Bearer " + HistoryService.WRITER).contentType("application/json");
     }
 
     private static long lsn = 0x5000000;
