@@ -35,6 +35,7 @@ import java.util.Optional;
  *       {@code REPLICA IDENTITY FULL} is read the same way; the streams-app fills the columns from the row's
  *       last state, which holds the same values. A table without a key has no such delete: its before image
  *       is its identity and is kept whole.</li>
+ *   <li>{@link #read} also gives the change's {@link StreamPosition}, from {@code source.sequence}.</li>
  * </ul>
  */
 public final class DebeziumEnvelopes {
@@ -49,6 +50,15 @@ public final class DebeziumEnvelopes {
      * @throws ValidationException naming the field when the record is not a Debezium Postgres envelope
      */
     public static Optional<ChangeEvent> parse(byte[] key, byte[] value, ColumnTypes types) {
+        return read(key, value, types).map(CapturedChange::event);
+    }
+
+    /**
+     * Parses one record of a {@code dm.cdc.*} topic, with its position in capture's output.
+     *
+     * @see #parse(byte[], byte[], ColumnTypes)
+     */
+    public static Optional<CapturedChange> read(byte[] key, byte[] value, ColumnTypes types) {
         if (value == null || value.length == 0) {
             return Optional.empty();
         }
@@ -84,8 +94,9 @@ public final class DebeziumEnvelopes {
         }
         List<String> changed = op == Op.UPDATE && before != null ? ChangeEvent.changedColumns(before, after, missing) : List.of();
 
-        return Optional.of(new ChangeEvent(ChangeEvent.VERSION, RowKey.eventId(table, pk, lsn), table, op, pk,
-                before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs));
+        ChangeEvent event = new ChangeEvent(ChangeEvent.VERSION, RowKey.eventId(table, pk, lsn), table, op, pk,
+                before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs);
+        return Optional.of(new CapturedChange(event, StreamPosition.of(source, lsn, op == Op.SNAPSHOT)));
     }
 
     /** Convenience for byte-level callers that have the raw header value. */
