@@ -115,6 +115,28 @@ class DebeziumEnvelopesTest {
     }
 
     @Test
+    void deleteNeverPresentsDebeziumsNotNullPlaceholdersAsData() {
+        // what Debezium writes for a delete under REPLICA IDENTITY DEFAULT: the key, then null for a nullable
+        // column and the type's default for a NOT NULL one (issue 12: v 0, updated_at the epoch)
+        Fixtures.Raw raw = Fixtures.one("stream-all-types", "d");
+        ObjectNode envelope = (ObjectNode) raw.envelope();
+        envelope.putObject("before").put("id", 2).put("v", 0).put("label", "").putNull("note")
+                .put("updated_at", "1970-01-01T00:00:00Z");
+        ChangeEvent e = DebeziumEnvelopes.parse(raw.key(), Json.toBytes(envelope), ColumnTypes.UNKNOWN).orElseThrow();
+        assertThat(e.before().toString()).isEqualTo("{\"id\":2}");
+        assertThat(e.complete()).isFalse();
+        assertThat(e.missing()).containsExactly("before.v", "before.label", "before.note", "before.updated_at");
+        assertThat(new String(e.toJson(), StandardCharsets.UTF_8)).doesNotContain("1970-01-01");
+    }
+
+    @Test
+    void keylessDeleteKeepsItsWholeBeforeImageWhichIsItsIdentity() {
+        ChangeEvent delete = Fixtures.one("keyless-full-identity", "d").parse();
+        assertThat(delete.before().get("message").asText()).isEqualTo("edited");
+        assertThat(delete.complete()).isTrue();
+    }
+
+    @Test
     void compositePrimaryKeyKeepsEveryKeyColumn() {
         ChangeEvent e = Fixtures.one("stream-composite-key", "u").parse();
         assertThat(e.pk().toString()).isEqualTo("{\"order_id\":10,\"line_no\":2}");

@@ -2,9 +2,11 @@ package io.datamanager.streams.topology;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.Json;
-import io.datamanager.model.Lsn;
 
-/** The last known image of a row and the LSN of the change that produced it: the last-state store's value. */
+/**
+ * The last known image of a row and the LSN of the change that produced it: the last-state store's value.
+ * Replays are recognised without it ({@link ReplayGuard}); the LSN says where the image comes from.
+ */
 record RowState(String lsn, ObjectNode row) {
     byte[] toBytes() {
         return Json.toBytes(this);
@@ -12,9 +14,5 @@ record RowState(String lsn, ObjectNode row) {
 
     static RowState fromBytes(byte[] bytes) {
         return bytes == null ? null : Json.read(bytes, RowState.class);
-    }
-
-    Lsn lsnValue() {
-        return Lsn.parse(lsn);
     }
 }
