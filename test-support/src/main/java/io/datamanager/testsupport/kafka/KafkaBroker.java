@@ -47,6 +47,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout) {
+        return start(dataDir, port, controllerPort, timeout, List.of());
+    }
+
+    /** Starts a broker whose JVM gets {@code jvmOptions} after the default ones (they win where they overlap). */
+    public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout, List<String> jvmOptions) {
         try {
             Files.createDirectories(dataDir);
             Path config = writeConfig(dataDir, port, controllerPort);
@@ -56,13 +61,13 @@ public final class KafkaBroker implements AutoCloseable {
                 do { // an id starting with '-' would read as an option
                     clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
                 } while (clusterId.startsWith("-"));
-                Process format = java(logFile, "format", "format", "--cluster-id", clusterId, "--config", config.toString());
+                Process format = java(logFile, List.of(), "format", "format", "--cluster-id", clusterId, "--config", config.toString());
                 if (!format.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
                     format.destroyForcibly();
                     throw new IllegalStateException("formatting Kafka storage failed; see " + logFile);
                 }
             }
-            Process process = java(logFile, "serve", config.toString());
+            Process process = java(logFile, jvmOptions, "serve", config.toString());
             KafkaBroker broker = new KafkaBroker(process, port, logFile);
             broker.awaitListening(timeout);
             return broker;
@@ -161,7 +166,7 @@ public final class KafkaBroker implements AutoCloseable {
         return config;
     }
 
-    private static Process java(Path logFile, String mode, String... args) throws IOException {
+    private static Process java(Path logFile, List<String> jvmOptions, String mode, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ChildProcesses.java());
         command.add("-Xms128m");
@@ -172,6 +177,7 @@ public final class KafkaBroker implements AutoCloseable {
         command.add("-Dorg.slf4j.simpleLogger.log.kafka=info");
         command.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
         command.add("-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath());
         command.add(BrokerMain.class.getName());

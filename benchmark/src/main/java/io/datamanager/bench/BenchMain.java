@@ -1,0 +1,31 @@
+package io.datamanager.bench;
+
+import java.nio.file.Path;
+
+/** {@code ./datamanager bench}: runs the benchmark once and says where its report is. */
+public final class BenchMain {
+    private BenchMain() {}
+
+    public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.println(BenchOptions.USAGE);
+            return;
+        }
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args, Path.of(System.getProperty("dm.home", ".")).toAbsolutePath().normalize());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            new Benchmark(options).run();
+            System.exit(0);
+        } catch (Exception e) {
+            System.err.println("the benchmark failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+}
