@@ -7,6 +7,9 @@ public final class BenchMain {
     private BenchMain() {}
 
     public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // the Kafka clients' INFO lines would bury the figures
+        }
         if (java.util.Arrays.asList(args).contains("--help")) {
             System.out.println(BenchOptions.USAGE);
             return;

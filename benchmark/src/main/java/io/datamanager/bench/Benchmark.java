@@ -47,7 +47,7 @@ public final class Benchmark {
         Map<String, Map<String, Double>> memory = new LinkedHashMap<>();
         String postgresVersion;
         System.out.println("benchmark run in " + dir + " (load average " + loadBefore + ")");
-        try (Platform platform = Platform.start(work, options.jvmOptions(), options.profile())) {
+        try (Platform platform = Platform.start(work, options.jvmOptions(), options.brokerConfig(), options.profile())) {
             postgresVersion = platform.postgresVersion();
             try (Connection c = platform.source()) {
                 for (Workload w : Workload.values()) {
@@ -66,7 +66,7 @@ public final class Benchmark {
             topics.add(Stages.PIPELINE_PREFIX + ".cdc.public." + LatencyRun.TABLE);
             kafka.createTopics(topics);
             platform.createDatabase(Stages.HISTORY_DB);
-            try (Services services = new Services(platform, options.home(), logs, Stages.PIPELINE_PREFIX, options.jvmOptions());
+            try (Services services = new Services(platform, options.home(), logs, Stages.PIPELINE_PREFIX, options.jvmOptions(), options.env());
                     WebhookReceiver receiver = new WebhookReceiver()) {
                 services.start(Stages.HISTORY_DB);
                 for (Workload w : Workload.values()) {
@@ -92,12 +92,14 @@ public final class Benchmark {
                     workloads.add(new WorkloadResult(w.name(), w.description, n, stages.kafkaBytes(w, "reference"), stages.kafkaBytes(w, "capture"),
                             withRatios(phases)));
                 }
-                latency.addAll(new LatencyRun(options, platform, services, receiver).run(logs.resolve("capture-latency.log"),
+                LatencyRun latencyRun = new LatencyRun(options, platform, services, receiver);
+                latency.addAll(latencyRun.run(logs.resolve("capture-latency.log"),
                         (when, capture) -> {
                             Map<String, Double> pss = pss(platform, services);
                             pss.putAll(ProcessMetrics.pssMb(Map.of("capture", capture)));
                             memory.put(when, pss);
                         }));
+                latencyRun.earlyAnswers.forEach(a -> notes.add("barrier answered 200 but the key was not in Redis yet: " + a));
             }
         }
         if (!options.profile()) {
@@ -108,6 +110,12 @@ public final class Benchmark {
         if (!options.jvmOptions().isEmpty()) {
             notes.add("JVM options added to every datamanager process and the broker: " + String.join(" ", options.jvmOptions()));
         }
+        if (!options.env().isEmpty()) {
+            notes.add("environment added to capture and the services: " + options.env());
+        }
+        if (!options.brokerConfig().isEmpty()) {
+            notes.add("broker properties replaced: " + options.brokerConfig());
+        }
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("quick", options.quick());
         opts.put("changes", Map.of("W1", options.w1(), "W2", options.w2(), "W3", options.w3()));
@@ -115,6 +123,8 @@ public final class Benchmark {
         opts.put("latencySeconds", options.latencySeconds());
         opts.put("profile", options.profile());
         opts.put("jvmOptions", options.jvmOptions());
+        opts.put("env", options.env());
+        opts.put("brokerConfig", options.brokerConfig());
         Run run = new Run(stamp, (System.nanoTime() - began) / 1e9,
                 MachineInfo.describe(postgresVersion, loadBefore, ProcessMetrics.loadAverage()), opts, workloads, latency, memory, notes);
         try {

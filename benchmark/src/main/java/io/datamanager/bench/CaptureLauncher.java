@@ -14,7 +14,7 @@ import java.util.Map;
 final class CaptureLauncher {
     private CaptureLauncher() {}
 
-    static CaptureProcess start(Platform platform, String prefix, String slot, Path log, List<String> jvmOptions) {
+    static CaptureProcess start(Platform platform, String prefix, String slot, Path log, List<String> jvmOptions, Map<String, String> extraEnv) {
         Map<String, String> env = new HashMap<>();
         env.put("DM_PG_HOST", "127.0.0.1");
         env.put("DM_PG_PORT", Integer.toString(platform.pgPort()));
@@ -27,6 +27,7 @@ final class CaptureLauncher {
         env.put("DM_SLOT_NAME", slot);
         env.put("DM_PUBLICATION_NAME", Platform.PUBLICATION);
         env.put("DM_SNAPSHOT_MODE", "no_data");
+        env.putAll(extraEnv);
         return CaptureProcess.start(env, log, jvmOptions);
     }
 }

@@ -40,6 +40,8 @@ final class LatencyRun {
     private final Services services;
     private final WebhookReceiver receiver;
     private long nextId = 1;
+    /** Barrier answers given before the probe's own key was in Redis, as the gateway gave them, for whoever looks into it. */
+    final List<String> earlyAnswers = java.util.Collections.synchronizedList(new ArrayList<>());
     private long nextProbeId = PROBE_IDS;
 
     LatencyRun(BenchOptions options, Platform platform, Services services, WebhookReceiver receiver) {
@@ -62,7 +64,8 @@ final class LatencyRun {
         receiver.time(PATH);
         List<Latency> results = new ArrayList<>();
         try (RedisWatcher redis = new RedisWatcher(platform.redisPort(), "lat:")) {
-            CaptureProcess capture = CaptureLauncher.start(platform, Stages.PIPELINE_PREFIX, Stages.PIPELINE_SLOT, log, options.jvmOptions());
+            CaptureProcess capture = CaptureLauncher.start(platform, Stages.PIPELINE_PREFIX, Stages.PIPELINE_SLOT, log, options.jvmOptions(),
+                    options.env());
             try {
                 warmUp(redis, capture);
                 memory.accept("whole stack running, idle (after the throughput runs)", capture.pid());
@@ -140,6 +143,9 @@ final class LatencyRun {
                             barrier.add((System.nanoTime() - asking) / 1e6);
                             if (check.get("lat:" + id) == null) {
                                 early.incrementAndGet(); // answered before the probe's own write was in Redis
+                                if (earlyAnswers.size() < 5) {
+                                    earlyAnswers.add("row " + id + " committed before lsn " + lsn + " (asked " + rate + "/s): " + answer.body());
+                                }
                             }
                         }
                     }));
@@ -151,9 +157,12 @@ final class LatencyRun {
         for (Future<?> w : writers) {
             w.get();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long writtenAt = System.nanoTime();
+        double seconds = (writtenAt - start) / 1e9;
         probe.get();
         pool.shutdown();
+        boolean arrived = await(written, redis, Duration.ofSeconds(Math.min(600, 60 + written.size() / 200)), capture);
+        double drain = (System.nanoTime() - writtenAt) / 1e9;
         for (var answer : new ArrayList<>(answers)) {
             try {
                 answer.get(150, java.util.concurrent.TimeUnit.SECONDS);
@@ -162,9 +171,6 @@ final class LatencyRun {
             }
         }
         check.close();
-        long written0 = System.nanoTime();
-        boolean arrived = await(written, redis, Duration.ofSeconds(Math.min(600, 60 + written.size() / 200)), capture);
-        double drain = (System.nanoTime() - written0) / 1e9;
 
         Map<Long, WebhookReceiver.Arrival> hooks = receiver.arrivals(PATH);
         Map<Long, Instant> keys = redis.written();

@@ -38,7 +38,7 @@ final class Platform implements AutoCloseable {
     }
 
     /** Starts PostgreSQL, Kafka and Redis under {@code work}; with {@code statements}, PostgreSQL loads pg_stat_statements. */
-    static Platform start(Path work, List<String> jvmOptions, boolean statements) throws Exception {
+    static Platform start(Path work, List<String> jvmOptions, java.util.Map<String, String> brokerConfig, boolean statements) throws Exception {
         Platform p = new Platform(work);
         try {
             Files.createDirectories(work.resolve("logs"));
@@ -59,7 +59,7 @@ final class Platform implements AutoCloseable {
             try (Connection c = p.source(); Statement s = c.createStatement()) {
                 s.execute("CREATE PUBLICATION " + PUBLICATION + " FOR ALL TABLES");
             }
-            p.broker = KafkaBroker.start(work.resolve("kafka"), freePort(), freePort(), Duration.ofSeconds(120), jvmOptions);
+            p.broker = KafkaBroker.start(work.resolve("kafka"), freePort(), freePort(), Duration.ofSeconds(120), jvmOptions, brokerConfig);
             p.redis = TestRedis.start(freePort(), work.resolve("redis"), true);
             return p;
         } catch (Exception | Error e) {

@@ -31,7 +31,10 @@ final class Profiles {
 
     /** What one JVM spent its samples on during a stage. */
     record Summary(String process, long samples, List<Share> hotMethods, List<Share> hotStacks, List<Share> byArea, List<Share> byThread,
-            long gcPauses, double gcPauseMs, String recording) {}
+            List<Wait> waits, long gcPauses, double gcPauseMs, String recording) {}
+
+    /** Time threads spent blocked (parked, in a monitor wait, reading a socket, in fsync) at a place in the code, over 10 ms each. */
+    record Wait(String thread, String where, double seconds, long events) {}
 
     /** A method, area or thread and its share of the samples, in percent. */
     record Share(String name, double percent) {}
@@ -87,6 +90,7 @@ final class Profiles {
         Map<String, Long> stacks = new HashMap<>();
         Map<String, Long> areas = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
+        Map<String, double[]> waits = new HashMap<>();
         long samples = 0;
         long gcs = 0;
         double gcMs = 0;
@@ -97,6 +101,15 @@ final class Profiles {
                 if (type.equals("jdk.GarbageCollection")) {
                     gcs++;
                     gcMs += event.getDuration().toNanos() / 1e6;
+                    continue;
+                }
+                if (WAITS.contains(type)) {
+                    var thread = event.getThread("eventThread");
+                    String where = firstOwnFrame(event.getStackTrace());
+                    String key = (thread == null ? "?" : threadGroup(thread.getJavaName())) + "\u0000" + type.substring(4) + " in " + where;
+                    double[] w = waits.computeIfAbsent(key, k -> new double[2]);
+                    w[0] += event.getDuration().toNanos() / 1e9;
+                    w[1]++;
                     continue;
                 }
                 if (!type.equals("jdk.ExecutionSample")) {
@@ -116,8 +129,30 @@ final class Profiles {
                 threads.merge(thread == null ? "?" : threadGroup(thread.getJavaName()), 1L, Long::sum);
             }
         }
+        List<Wait> topWaits = waits.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).limit(8)
+                .map(e -> new Wait(e.getKey().substring(0, e.getKey().indexOf('\u0000')), e.getKey().substring(e.getKey().indexOf('\u0000') + 1),
+                        Math.round(e.getValue()[0] * 10) / 10.0, (long) e.getValue()[1])).toList();
         return new Summary(process, samples, top(self, samples, 15), top(stacks, samples, 10), top(areas, samples, 12),
-                top(threads, samples, 8), gcs, gcMs, file.getFileName().toString());
+                top(threads, samples, 8), topWaits, gcs, gcMs, file.getFileName().toString());
+    }
+
+    /** Blocking events JFR's profile settings record when they last 10 ms or more. */
+    private static final Set<String> WAITS = Set.of("jdk.ThreadPark", "jdk.JavaMonitorWait", "jdk.JavaMonitorEnter", "jdk.SocketRead",
+            "jdk.FileForce", "jdk.FileRead", "jdk.FileWrite", "jdk.SocketWrite");
+
+    /** Where a wait happened: the innermost frame outside the JDK (whose own waiting frames say nothing), with its caller. */
+    private static String firstOwnFrame(RecordedStackTrace stack) {
+        if (stack == null) {
+            return "?";
+        }
+        List<RecordedFrame> frames = stack.getFrames();
+        for (int i = 0; i < frames.size(); i++) {
+            String type = frames.get(i).getMethod().getType().getName();
+            if (!(type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun."))) {
+                return method(frames.get(i)) + (i + 1 < frames.size() ? " < " + method(frames.get(i + 1)) : "");
+            }
+        }
+        return frames.isEmpty() ? "?" : method(frames.get(0));
     }
 
     /** A stack as its three topmost frames: enough to tell a JSON parse in the streams-app from one in the gateway. */

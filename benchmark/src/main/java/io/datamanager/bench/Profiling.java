@@ -23,6 +23,8 @@ final class Profiling {
                     md.append("- by library: ").append(shares(s.byArea())).append('\n');
                     md.append("- by thread: ").append(shares(s.byThread())).append('\n');
                     md.append("- hottest methods (self): ").append(shares(s.hotMethods())).append('\n');
+                    md.append("- longest waits (blocked 10 ms or more: thread, event, where; seconds summed over threads):\n");
+                    s.waits().forEach(x -> md.append(String.format(Locale.ROOT, "  - %.1f s (%,d) %s: %s%n", x.seconds(), x.events(), x.thread(), x.where())));
                     md.append("- hottest stacks (top 3 frames):\n");
                     s.hotStacks().forEach(x -> md.append(String.format(Locale.ROOT, "  - %.1f %% %s%n", x.percent(), x.name())));
                 }

@@ -47,7 +47,13 @@ final class RedisWatcher implements AutoCloseable {
             }
         };
         subscriber = new Jedis("127.0.0.1", port, 0);
-        thread = new Thread(() -> subscriber.psubscribe(pubSub, channelPrefix + "*"), "redis-keyspace");
+        thread = new Thread(() -> {
+            try {
+                subscriber.psubscribe(pubSub, channelPrefix + "*");
+            } catch (RuntimeException closed) {
+                // the connection closed under the subscription: the watch is over
+            }
+        }, "redis-keyspace");
         thread.setDaemon(true);
         thread.start();
         if (!subscribed.await(30, TimeUnit.SECONDS)) {

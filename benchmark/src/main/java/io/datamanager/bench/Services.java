@@ -30,13 +30,15 @@ final class Services implements AutoCloseable {
     private final Path home;
     private final Path logs;
     private final List<String> jvmOptions;
+    private final Map<String, String> extraEnv;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, ServiceProcess> running = new LinkedHashMap<>();
     private final int streamsPort = Platform.freePort();
     private final int historyPort = Platform.freePort();
     private final int gatewayPort = Platform.freePort();
 
-    Services(Platform platform, Path home, Path logs, String prefix, List<String> jvmOptions) {
+    Services(Platform platform, Path home, Path logs, String prefix, List<String> jvmOptions, Map<String, String> extraEnv) {
+        this.extraEnv = extraEnv;
         this.platform = platform;
         this.home = home;
         this.logs = logs;
@@ -76,8 +78,9 @@ final class Services implements AutoCloseable {
         int port = Platform.freePort();
         List<String> options = new java.util.ArrayList<>(jvmOptions);
         options.addAll(extraJvmOptions);
-        return ServiceProcess.start(home.resolve("history-sink/target/quarkus-app/quarkus-run.jar"), historyEnv(database, group, port),
-                logs.resolve(logName + ".log"), options);
+        Map<String, String> env = historyEnv(database, group, port);
+        env.putAll(extraEnv);
+        return ServiceProcess.start(home.resolve("history-sink/target/quarkus-app/quarkus-run.jar"), env, logs.resolve(logName + ".log"), options);
     }
 
     private Map<String, String> historyEnv(String database, String group, int port) {
@@ -98,7 +101,9 @@ final class Services implements AutoCloseable {
     }
 
     private ServiceProcess start(String module, Map<String, String> env, String name) {
-        return ServiceProcess.start(home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar"), env, logs.resolve(name + ".log"), jvmOptions);
+        Map<String, String> all = new HashMap<>(env);
+        all.putAll(extraEnv);
+        return ServiceProcess.start(home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar"), all, logs.resolve(name + ".log"), jvmOptions);
     }
 
     boolean alive() {

@@ -107,7 +107,7 @@ final class Stages {
         try (TopicCounter counter = new TopicCounter(platform.bootstrap(), topic, kafka.endOffsets(topic))) {
             long start = System.nanoTime();
             CaptureProcess capture = CaptureLauncher.start(platform, CAPTURE_PREFIX, CAPTURE_SLOT, logs.resolve("capture-alone.log"),
-                    jvm(profiles.startOptions()));
+                    jvm(profiles.startOptions()), options.env());
             pids.put("capture", capture.pid());
             try {
                 var progress = new Watch(n).add("capture → dm.cdc.* → consumer", counter::count)
@@ -137,7 +137,7 @@ final class Stages {
             long historyBefore = history.getAsLong();
             long start = System.nanoTime();
             CaptureProcess capture = CaptureLauncher.start(platform, PIPELINE_PREFIX, PIPELINE_SLOT, logs.resolve("capture.log"),
-                    jvm(profiles.startOptions()));
+                    jvm(profiles.startOptions()), options.env());
             pids.put("capture", capture.pid());
             try {
                 BooleanSupplier alive = () -> capture.isAlive() && services.alive();

@@ -52,9 +52,18 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts a broker whose JVM gets {@code jvmOptions} after the default ones (they win where they overlap). */
     public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout, List<String> jvmOptions) {
+        return start(dataDir, port, controllerPort, timeout, jvmOptions, java.util.Map.of());
+    }
+
+    /**
+     * Starts a broker with {@code jvmOptions} after the default JVM options and {@code overrides} replacing or adding
+     * server properties (the benchmark measures other broker settings this way).
+     */
+    public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout, List<String> jvmOptions,
+            java.util.Map<String, String> overrides) {
         try {
             Files.createDirectories(dataDir);
-            Path config = writeConfig(dataDir, port, controllerPort);
+            Path config = writeConfig(dataDir, port, controllerPort, overrides);
             Path logFile = dataDir.resolve("broker.log");
             if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
                 String clusterId;
@@ -137,7 +146,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Path writeConfig(Path dataDir, int port, int controllerPort) throws IOException {
+    private static Path writeConfig(Path dataDir, int port, int controllerPort, java.util.Map<String, String> overrides) throws IOException {
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -161,6 +170,15 @@ public final class KafkaBroker implements AutoCloseable {
                 "auto.create.topics.enable=true",
                 "log.flush.interval.messages=1",
                 "");
+        StringBuilder lines = new StringBuilder();
+        for (String line : props.split("\n")) {
+            String key = line.contains("=") ? line.substring(0, line.indexOf('=')) : line;
+            if (!overrides.containsKey(key)) {
+                lines.append(line).append('\n');
+            }
+        }
+        overrides.forEach((key, value) -> lines.append(key).append('=').append(value).append('\n'));
+        props = lines.toString();
         Path config = dataDir.resolve("server.properties");
         Files.writeString(config, props, StandardCharsets.UTF_8);
         return config;
