@@ -10,6 +10,18 @@ public final class BenchMain {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // the Kafka clients' INFO lines would bury the figures
         }
+        if (args.length > 1 && args[0].equals("--summarise")) {
+            // the profile summary of recordings made earlier (a run's profiles/*.jfr), without running again
+            for (int i = 1; i < args.length; i++) {
+                try {
+                    Profiles.Summary s = Profiles.summarise(Path.of(args[i]).getFileName().toString(), Path.of(args[i]));
+                    System.out.println(Profiling.summary(s));
+                } catch (java.io.IOException e) {
+                    System.err.println("cannot read " + args[i] + ": " + e);
+                }
+            }
+            return;
+        }
         if (java.util.Arrays.asList(args).contains("--help")) {
             System.out.println(BenchOptions.USAGE);
             return;

@@ -106,6 +106,9 @@ final class Profiles {
                 if (WAITS.contains(type)) {
                     var thread = event.getThread("eventThread");
                     String where = firstOwnFrame(event.getStackTrace());
+                    if (where == null || idle(thread == null ? "" : thread.getJavaName(), where)) {
+                        continue; // a pool or background thread waiting for work says nothing about the stage
+                    }
                     String key = (thread == null ? "?" : threadGroup(thread.getJavaName())) + "\u0000" + type.substring(4) + " in " + where;
                     double[] w = waits.computeIfAbsent(key, k -> new double[2]);
                     w[0] += event.getDuration().toNanos() / 1e9;
@@ -152,7 +155,22 @@ final class Profiles {
                 return method(frames.get(i)) + (i + 1 < frames.size() ? " < " + method(frames.get(i + 1)) : "");
             }
         }
-        return frames.isEmpty() ? "?" : method(frames.get(0));
+        return null; // only JDK frames: an idle pool thread
+    }
+
+    /** Threads and places that wait for work by design (heartbeats, timers, request queues, idle loops). */
+    private static final List<String> IDLE = List.of("heartbeat", "Cleaner", "blocked-thread-checker", "scheduler", "Reaper", "reaper",
+            "metrics", "JFR", "Attach Listener", "Signal Dispatcher", "receiveRequest", "EventAccumulator.poll", "advanceClock",
+            "ShutdownableThread.pause", "CaptureMain.main", "MeasurementPublisher", "newThread$0", "BenchMain", "log-cleaner",
+            "EnhancedQueueExecutor", "delayScheduler", "ForkJoinPool", "SelectorManager", "lsn-flush", "SignalProcessor");
+
+    private static boolean idle(String thread, String where) {
+        for (String marker : IDLE) {
+            if (thread.contains(marker) || where.contains(marker)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A stack as its three topmost frames: enough to tell a JSON parse in the streams-app from one in the gateway. */

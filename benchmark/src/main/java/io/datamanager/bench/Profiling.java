@@ -18,15 +18,7 @@ final class Profiling {
                 }
                 md.append("\n### ").append(w.workload()).append(' ').append(p.phase()).append("\n");
                 for (Profiles.Summary s : p.profiles()) {
-                    md.append(String.format(Locale.ROOT, "%n**%s** (%,d samples, %d GC pauses, %.0f ms in GC; %s)%n%n", s.process(), s.samples(),
-                            s.gcPauses(), s.gcPauseMs(), s.recording()));
-                    md.append("- by library: ").append(shares(s.byArea())).append('\n');
-                    md.append("- by thread: ").append(shares(s.byThread())).append('\n');
-                    md.append("- hottest methods (self): ").append(shares(s.hotMethods())).append('\n');
-                    md.append("- longest waits (blocked 10 ms or more: thread, event, where; seconds summed over threads):\n");
-                    s.waits().forEach(x -> md.append(String.format(Locale.ROOT, "  - %.1f s (%,d) %s: %s%n", x.seconds(), x.events(), x.thread(), x.where())));
-                    md.append("- hottest stacks (top 3 frames):\n");
-                    s.hotStacks().forEach(x -> md.append(String.format(Locale.ROOT, "  - %.1f %% %s%n", x.percent(), x.name())));
+                    md.append(summary(s));
                 }
                 if (!p.statements().isEmpty()) {
                     md.append("\nPostgreSQL statements (pg_stat_statements, this stage):\n\n| db | calls | total ms | mean ms | rows | query |\n|---|---:|---:|---:|---:|---|\n");
@@ -37,6 +29,21 @@ final class Profiling {
                 }
             }
         }
+        return md.toString();
+    }
+
+    /** One JVM's summary as markdown. */
+    static String summary(Profiles.Summary s) {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "%n**%s** (%,d samples, %d GC pauses, %.0f ms in GC; %s)%n%n", s.process(), s.samples(),
+                s.gcPauses(), s.gcPauseMs(), s.recording()));
+        md.append("- by library: ").append(shares(s.byArea())).append('\n');
+        md.append("- by thread: ").append(shares(s.byThread())).append('\n');
+        md.append("- hottest methods (self): ").append(shares(s.hotMethods())).append('\n');
+        md.append("- longest waits of working threads (blocked 10 ms or more; seconds summed over threads):\n");
+        s.waits().forEach(x -> md.append(String.format(Locale.ROOT, "  - %.1f s (%,d) %s: %s%n", x.seconds(), x.events(), x.thread(), x.where())));
+        md.append("- hottest stacks (top 3 frames):\n");
+        s.hotStacks().forEach(x -> md.append(String.format(Locale.ROOT, "  - %.1f %% %s%n", x.percent(), x.name())));
         return md.toString();
     }
 
