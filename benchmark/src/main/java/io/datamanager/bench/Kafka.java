@@ -4,16 +4,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** The few Kafka chores of a run: topics made before a stage starts, where a topic ends, a group placed at offsets. */
 final class Kafka {
@@ -40,18 +39,15 @@ final class Kafka {
         }
     }
 
-    /** The end of each partition of {@code topic} (empty when the topic does not exist). */
-    Map<Integer, Long> endOffsets(String topic) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("isolation.level", "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic)) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
+    /** The end of each partition of {@code topic} as a read_committed consumer sees it. */
+    Map<Integer, Long> endOffsets(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             Map<Integer, Long> ends = new HashMap<>();
-            consumer.endOffsets(partitions).forEach((tp, offset) -> ends.put(tp.partition(), offset));
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+                    .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
             return ends;
         }
     }

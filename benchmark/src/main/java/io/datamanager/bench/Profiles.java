@@ -4,13 +4,8 @@ import io.datamanager.testsupport.ChildProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +19,7 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where the time goes, per stage: JFR recordings of each JVM while the stage runs (started with the JVM for the
  * processes a stage starts, by {@code jcmd} for the ones already running) summarised into the hottest methods, the
- * busiest threads and GC pauses; and PostgreSQL's own view, pg_stat_statements, of the statements run meanwhile.
+ * busiest threads, where working threads block, and GC pauses. PostgreSQL's own view is {@link PgStatements}.
  */
 final class Profiles {
     private static final String NAME = "bench";
@@ -38,9 +33,6 @@ final class Profiles {
 
     /** A method, area or thread and its share of the samples, in percent. */
     record Share(String name, double percent) {}
-
-    /** A statement from pg_stat_statements: calls, total time, rows. */
-    record Statement(String database, long calls, double totalMs, double meanMs, long rows, String query) {}
 
     private final boolean enabled;
     private final Path dir;
@@ -247,46 +239,6 @@ final class Profiles {
         }
         System.err.println("jcmd " + String.join(" ", command) + " failed for " + pid);
         return false;
-    }
-
-    /** Forgets what pg_stat_statements gathered so far (when profiling). */
-    void resetStatements(Platform platform) {
-        if (!enabled) {
-            return;
-        }
-        try (Connection c = platform.connect("postgres"); java.sql.Statement s = c.createStatement()) {
-            s.execute("SELECT pg_stat_statements_reset()");
-        } catch (SQLException e) {
-            System.err.println("pg_stat_statements: " + e.getMessage());
-        }
-    }
-
-    /** The statements that took most time since the last reset, in the history databases (when profiling). */
-    List<Statement> statements(Platform platform, Set<String> databases) {
-        List<Statement> top = new ArrayList<>();
-        if (!enabled) {
-            return top;
-        }
-        try (Connection c = platform.connect("postgres"); java.sql.Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("""
-                        SELECT d.datname, s.calls, s.total_exec_time, s.mean_exec_time, s.rows, s.query
-                        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-                        ORDER BY s.total_exec_time DESC LIMIT 40""")) {
-            while (rs.next() && top.size() < 12) {
-                if (databases.contains(rs.getString(1))) {
-                    String query = rs.getString(6).replaceAll("\\s+", " ").trim();
-                    top.add(new Statement(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4), rs.getLong(5),
-                            query.length() > 160 ? query.substring(0, 157) + "..." : query));
-                }
-            }
-        } catch (SQLException e) {
-            System.err.println("pg_stat_statements: " + e.getMessage());
-        }
-        return top;
-    }
-
-    static Set<String> set(String... names) {
-        return new HashSet<>(List.of(names));
     }
 
     static Map<String, Long> only(Map<String, Long> pids, String... names) {

@@ -22,7 +22,7 @@ final class Profiling {
                 }
                 if (!p.statements().isEmpty()) {
                     md.append("\nPostgreSQL statements (pg_stat_statements, this stage):\n\n| db | calls | total ms | mean ms | rows | query |\n|---|---:|---:|---:|---:|---|\n");
-                    for (Profiles.Statement st : p.statements()) {
+                    for (PgStatements.Statement st : p.statements()) {
                         md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.2f | %,d | `%s` |%n", st.database(), st.calls(), st.totalMs(),
                                 st.meanMs(), st.rows(), st.query().replace("|", "\\|").replace("`", "'")));
                     }

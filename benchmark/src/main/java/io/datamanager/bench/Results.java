@@ -35,7 +35,7 @@ final class Results {
 
     /** A stage of one workload: its outputs, CPU seconds by process while it ran, and PostgreSQL's CPU by kind of process. */
     record Phase(String phase, String description, double wallSeconds, List<Output> outputs, Map<String, Double> cpuSeconds,
-            Map<String, Double> postgresCpuSeconds, List<Profiles.Summary> profiles, List<Profiles.Statement> statements) {
+            Map<String, Double> postgresCpuSeconds, List<Profiles.Summary> profiles, List<PgStatements.Statement> statements) {
         /** The rate of the output that ends the stage (its last). */
         Output last() {
             return outputs.get(outputs.size() - 1);

@@ -34,6 +34,7 @@ final class Stages {
     private final WebhookReceiver receiver;
     private final Kafka kafka;
     private final Profiles profiles;
+    private final PgStatements statements;
     private final Path logs;
     private final TopicNames pipelineTopics = new TopicNames(PIPELINE_PREFIX);
     /** Where dm.changes stood before the pipeline drained each workload: history ingest alone reads from there. */
@@ -48,6 +49,7 @@ final class Stages {
         this.receiver = receiver;
         this.kafka = new Kafka(platform.bootstrap());
         this.profiles = profiles;
+        this.statements = new PgStatements(profiles.enabled());
         this.logs = logs;
     }
 
@@ -203,7 +205,7 @@ final class Stages {
         Meter(Map<String, Long> pids, String name, String... running) {
             this.pids = pids;
             this.name = name;
-            profiles.resetStatements(platform);
+            statements.reset(platform);
             for (String r : running) {
                 profiles.start(pids.get(r));
             }
@@ -225,7 +227,7 @@ final class Stages {
             pids.keySet().stream().filter(p -> List.of("kafka", "streams-app", "history-sink", "gateway").contains(p) && !recorded.contains(p))
                     .forEach(recorded::add);
             var summaries = profiles.stop(name, Profiles.only(pids, recorded.toArray(String[]::new)));
-            var statements = profiles.statements(platform, Profiles.set(HISTORY_DB, "bench_alone_w1", "bench_alone_w2", "bench_alone_w3",
+            var top = statements.top(platform, java.util.Set.of(HISTORY_DB, "bench_alone_w1", "bench_alone_w2", "bench_alone_w3",
                     Platform.SOURCE_DB));
             List<Output> outputs = new ArrayList<>();
             for (var entry : progress.entrySet()) {
@@ -238,7 +240,7 @@ final class Stages {
                 double rate = end > from && from >= 0 ? counted / (end - from) : Double.NaN;
                 outputs.add(new Output(entry.getKey(), n, p.held(), p.done() && p.held() == n, p.firstSeconds(), p.doneSeconds(), from, rate, null));
             }
-            return new Phase(phase, description, wall, outputs, cpu, pg, summaries, statements);
+            return new Phase(phase, description, wall, outputs, cpu, pg, summaries, top);
         }
     }
 }
