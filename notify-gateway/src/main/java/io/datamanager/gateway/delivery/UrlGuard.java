@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
  * unless the operator allows that kind; link-local (cloud metadata), unspecified, multicast and other
  * special-purpose addresses always are ({@link AddressRules} says what an address is, IPv4 embedded in
  * IPv6 included). A host written as a number other than {@code a.b.c.d} is refused before any lookup.
- * Every address a name resolves to is checked, at registration and again before every delivery attempt.
- * (The HTTP client still resolves the name itself when it connects, so a DNS answer that changes between
- * the check and the connection is not caught yet.) The resolver is injectable for tests.
+ * Every address a name resolves to is checked, at registration and again before every delivery attempt,
+ * and delivery connects to the address checked ({@link Vetted}), never resolving the name again: a DNS
+ * answer that changes in between (rebinding) cannot move it. The resolver is injectable for tests.
  */
 public final class UrlGuard {
     /** Looks a host name up; {@code InetAddress::getAllByName} outside tests. */
