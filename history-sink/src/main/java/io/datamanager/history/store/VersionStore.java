@@ -52,23 +52,7 @@ public class VersionStore {
     public void insert(List<ChangeEvent> events, Map<String, ObjectNode> columnTypes) throws SQLException {
         StringBuilder copy = new StringBuilder(events.size() * 600);
         for (int i = 0; i < events.size(); i++) {
-            ChangeEvent e = events.get(i);
-            copy.append(i);
-            field(copy, e.id());
-            field(copy, e.table());
-            field(copy, e.key().substring(e.table().length()));
-            field(copy, e.pk().toString());
-            field(copy, e.op().wireName());
-            field(copy, e.before() == null ? null : e.before().toString());
-            field(copy, e.after() == null ? null : e.after().toString());
-            field(copy, textArray(e.changed()));
-            field(copy, e.complete() ? "t" : "f");
-            field(copy, textArray(e.missing()));
-            field(copy, e.lsn());
-            field(copy, e.txId() == null ? null : e.txId().toString());
-            field(copy, e.commitTs().toString());
-            field(copy, e.captureTs() == null ? null : e.captureTs().toString());
-            copy.append('\n');
+            copy.append(CopyRows.row(i, events.get(i)));
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -85,37 +69,6 @@ public class VersionStore {
                 throw e instanceof SQLException sql ? sql : new SQLException("storing versions failed", e);
             }
         }
-    }
-
-    /** A tab-separated field of COPY's text format: backslash escapes, {@code \\N} for null. */
-    private static void field(StringBuilder out, String value) {
-        out.append('\t');
-        if (value == null) {
-            out.append("\\N");
-            return;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            switch (ch) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(ch);
-            }
-        }
-    }
-
-    /** A PostgreSQL array literal of column names or paths (quoted, so any name is safe). */
-    private static String textArray(List<String> values) {
-        StringBuilder sb = new StringBuilder("{");
-        for (String v : values) {
-            if (sb.length() > 1) {
-                sb.append(',');
-            }
-            sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-        }
-        return sb.append('}').toString();
     }
 
     private static void saveColumnTypes(Connection c, Map<String, ObjectNode> columnTypes) throws SQLException {
