@@ -3,8 +3,7 @@ package io.datamanager.history.store;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Writes versions in batches: COPY into a per-connection staging table, then one INSERT into the history,
@@ -50,23 +50,38 @@ public class VersionStore {
 
     /** Stores the versions in one transaction (COPY into a staging table, then one INSERT); replays are skipped. */
     public void insert(List<ChangeEvent> events, Map<String, ObjectNode> columnTypes) throws SQLException {
-        StringBuilder copy = new StringBuilder(events.size() * 600);
-        for (int i = 0; i < events.size(); i++) {
-            copy.append(CopyRows.row(i, events.get(i)));
-        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute(STAGE);
-                c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(copy.toString()));
+                copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY), events);
                 s.executeUpdate(MOVE);
                 if (!columnTypes.isEmpty()) {
                     saveColumnTypes(c, columnTypes);
                 }
                 c.commit();
-            } catch (SQLException | IOException | RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                throw e instanceof SQLException sql ? sql : new SQLException("storing versions failed", e);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Sends each line as UTF-8 bytes encoded here, whole. The driver's {@code copyIn(sql, Reader)} encodes
+     * 65,536-character chunks one at a time, so a 4-byte character whose surrogate pair a chunk boundary
+     * splits was stored as {@code ??}.
+     */
+    private static void copy(CopyIn copy, List<ChangeEvent> events) throws SQLException {
+        try {
+            for (int i = 0; i < events.size(); i++) {
+                byte[] line = CopyRows.row(i, events.get(i)).getBytes(StandardCharsets.UTF_8);
+                copy.writeToCopy(line, 0, line.length);
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
             }
         }
     }
