@@ -38,6 +38,7 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
             sql("CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, email text, notes text)",
                     "CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL REFERENCES customers(id), "
                             + "status text NOT NULL, total numeric(10,2) NOT NULL, placed date)",
+                    FiveOrders.TABLE_DDL,
                     "INSERT INTO customers VALUES (1, 'Ada', 'ada@example.org', "
                             + "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 1000) i))");
 
