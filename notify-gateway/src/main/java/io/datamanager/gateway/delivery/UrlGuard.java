@@ -106,10 +106,10 @@ public final class UrlGuard {
         try {
             addresses = resolver.resolve(host);
         } catch (UnknownHostException e) {
-            throw new ValidationException(field, "host '" + host + "' does not resolve");
+            throw new Unresolved(field, host);
         }
         if (addresses == null || addresses.length == 0) {
-            throw new ValidationException(field, "host '" + host + "' does not resolve");
+            throw new Unresolved(field, host);
         }
         for (InetAddress address : addresses) {
             String refused = refusal(address);
@@ -119,6 +119,16 @@ public final class UrlGuard {
             }
         }
         return new Vetted(uri, host, port != -1 ? port : scheme.equals("https") ? 443 : 80, List.of(addresses));
+    }
+
+    /**
+     * A host that does not resolve now: refused at registration, but during delivery a passing DNS failure, to
+     * retry on the schedule rather than give the change up.
+     */
+    public static final class Unresolved extends ValidationException {
+        Unresolved(String field, String host) {
+            super(field, "host '" + host + "' does not resolve");
+        }
     }
 
     /** Why an address is refused (", a loopback address"), or null when it may be reached. */

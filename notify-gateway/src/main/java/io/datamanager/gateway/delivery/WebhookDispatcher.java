@@ -102,6 +102,8 @@ public class WebhookDispatcher {
                 UrlGuard.Vetted vetted = guard.check(subscription.delivery().webhook().url(), "delivery.webhook.url");
                 outcome = sender.send(vetted, eventId, record.value(),
                         subscription.delivery().webhook().signingSecrets(java.time.Instant.now()), attempt);
+            } catch (UrlGuard.Unresolved e) {
+                outcome = sender.failed(e.getMessage(), attempt, null); // DNS may be down for a while: retried, not given up
             } catch (RuntimeException e) {
                 outcome = new WebhookSender.Outcome.DeadLetter("not deliverable: " + e.getMessage());
             }

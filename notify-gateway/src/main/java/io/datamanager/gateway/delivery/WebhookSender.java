@@ -117,10 +117,14 @@ public final class WebhookSender {
             Thread.currentThread().interrupt();
             error = "interrupted";
         }
+        return failed(error, attempt, retryAfter);
+    }
+
+    /** A failed attempt: another after the schedule's delay (or the receiver's Retry-After), or a dead letter once it is spent. */
+    public Outcome failed(String error, int attempt, String retryAfter) {
         Optional<Duration> delay = schedule.next(attempt, retryAfter, Instant.now(clock));
-        String failure = error;
-        return delay.<Outcome>map(d -> new Outcome.RetryLater(d, failure))
-                .orElseGet(() -> new Outcome.DeadLetter(failure + " (after " + attempt + " attempts)"));
+        return delay.<Outcome>map(d -> new Outcome.RetryLater(d, error))
+                .orElseGet(() -> new Outcome.DeadLetter(error + " (after " + attempt + " attempts)"));
     }
 
     /** The failure and, when it hides the reason (a TLS handshake says only that it failed), its root cause. */

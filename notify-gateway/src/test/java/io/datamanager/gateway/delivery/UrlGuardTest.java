@@ -117,6 +117,13 @@ class UrlGuardTest {
     }
 
     @Test
+    void aHostThatDoesNotResolveIsToldApartFromARefusedOneSoDeliveryRetriesIt() {
+        assertThatThrownBy(() -> strict.check("http://nowhere.example/h", "delivery.webhook.url")).isInstanceOf(UrlGuard.Unresolved.class)
+                .hasMessageContaining("does not resolve").extracting("field").isEqualTo("delivery.webhook.url");
+        assertThatThrownBy(() -> strict.check("http://127.0.0.1/h", "url")).isNotInstanceOf(UrlGuard.Unresolved.class);
+    }
+
+    @Test
     void theLocalStackMayAllowLoopback() {
         UrlGuard local = new UrlGuard(UrlGuardTest::resolve, new UrlGuard.Allow(true, false));
         assertThat(local.check("http://127.0.0.1:8089/hook", "url").port()).isEqualTo(8089);

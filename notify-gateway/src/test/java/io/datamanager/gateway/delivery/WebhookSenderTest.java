@@ -107,6 +107,13 @@ class WebhookSenderTest {
     }
 
     @Test
+    void aFailureBeforeAnyRequestFollowsTheSameSchedule() {
+        assertThat(sender.failed("host 'x' does not resolve", 1, null))
+                .isEqualTo(new WebhookSender.Outcome.RetryLater(Duration.ofSeconds(5), "host 'x' does not resolve"));
+        assertThat(sender.failed("host 'x' does not resolve", 3, null)).isInstanceOf(WebhookSender.Outcome.DeadLetter.class);
+    }
+
+    @Test
     void retryAfterOfTheReceiverIsHonoured() {
         answer = exchange -> respond(exchange, 503, "", Map.of("Retry-After", "120"));
         assertThat(sender.send(url("/hook"), "e", body, List.of(secret), 1))
