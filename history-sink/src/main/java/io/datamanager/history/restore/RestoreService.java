@@ -71,8 +71,11 @@ public class RestoreService {
     }
 
     private RestorePlan restore(Connection c, RestoreRequest request) throws SQLException {
+        long start = System.nanoTime();
         String completeTo = request.isWindow() || request.txId() != null ? completeness.await(c) : null;
+        long complete = System.nanoTime();
         List<RowRestore> rows = targets.rows(request);
+        long read = System.nanoTime();
         Set<String> tables = new LinkedHashSet<>();
         rows.forEach(r -> tables.add(r.table()));
         SourceSchema schema = schema(c, tables);
@@ -81,7 +84,10 @@ public class RestoreService {
             SourceDatabase.LiveRow live = live(c, row, schema, !request.dryRun());
             found.add(new RestorePlanner.Found(live.matchesTo(), !live.matchesFrom(), live.row()));
         }
+        long checked = System.nanoTime();
         RestorePlan plan = RestorePlanner.plan(rows, found, schema, true, request.mistakeOnly()).withHistoryCompleteTo(completeTo);
+        LOG.debugf("restore of %d row(s) planned: history complete after %d ms, read in %d ms, live rows checked in %d ms, "
+                + "planned in %d ms", rows.size(), ms(complete - start), ms(read - complete), ms(checked - read), ms(System.nanoTime() - checked));
         if (request.dryRun()) {
             c.rollback();
             return plan;
@@ -94,14 +100,19 @@ public class RestoreService {
             c.rollback();
             return plan.appliedIn(null);
         }
+        long run = System.nanoTime();
         RestoreRun.run(c, plan);
         long txId = RestoreRun.transactionId(c);
         RestoreRun.commit(c, plan);
         String lsn = RestoreRun.walPosition(c);
         c.rollback();
-        LOG.infof("restore applied in source transaction %d: %d statement(s), %d conflict(s) forced, %d row(s) already in state",
-                txId, plan.statements().size(), plan.conflicts().size(), plan.alreadyInState().size());
+        LOG.infof("restore applied in source transaction %d: %d statement(s) in %d ms, %d conflict(s) forced, %d row(s) already in state",
+                txId, plan.statements().size(), ms(System.nanoTime() - run), plan.conflicts().size(), plan.alreadyInState().size());
         return plan.appliedIn(new RestorePlan.Applied(txId, lsn));
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     private Connection connect() {
