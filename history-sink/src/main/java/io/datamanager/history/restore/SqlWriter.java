@@ -93,7 +93,7 @@ final class SqlWriter {
     }
 
     private static RestorePlan.Statement statement(RowRestore row, String action, String sql, List<Object> params) {
-        return new RestorePlan.Statement(row.table(), row.pk(), action, sql, List.copyOf(nullsKept(params)), SqlLiterals.inline(sql, params));
+        return new RestorePlan.Statement(row.table(), row.pk(), action, sql, nullsKept(params), SqlLiterals.inline(sql, params));
     }
 
     private static List<Object> nullsKept(List<Object> params) {

@@ -72,6 +72,14 @@ class SqlWriterTest {
     }
 
     @Test
+    void aNullValueIsANullParameterAndNullInThePasteableForm() {
+        RestorePlan.Statement s = SqlWriter.write(new RowRestore("public.t", row("{\"id\":2}"), null, row("{\"id\":2,\"name\":null}"),
+                null, List.of()), TYPES);
+        assertThat(s.params()).containsExactly("2", null);
+        assertThat(s.pasteable()).endsWith("VALUES (CAST('2' AS integer), CAST(NULL AS text))");
+    }
+
+    @Test
     void pasteableSqlQuotesLiteralsAndLeavesQuestionMarksInNamesAlone() {
         assertThat(SqlLiterals.inline("UPDATE \"t?\" SET \"a\" = CAST(? AS text), \"b\" = ? WHERE \"id\" = decode(?, 'base64')",
                 java.util.Arrays.asList("O'Brien", null, "a\\b")))
