@@ -2,6 +2,7 @@ package io.datamanager.history.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,5 +60,17 @@ public interface HistoryConfig {
         Optional<String> user();
 
         Optional<String> password();
+
+        /** Capture's replication slot (its DM_SLOT_NAME): how far capture has delivered the source's WAL to Kafka. */
+        @WithDefault("dm_slot")
+        String slotName();
+
+        /** The streams-app's application id (its DM_STREAMS_APPLICATION_ID), the consumer group that reads capture's topics. */
+        @WithDefault("dm-streams")
+        String streamsApplicationId();
+
+        /** How long a transaction or window restore waits for history to hold every change up to now before refusing. */
+        @WithDefault("15s")
+        Duration completeWait();
     }
 }

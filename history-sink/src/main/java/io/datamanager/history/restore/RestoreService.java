@@ -1,6 +1,5 @@
 package io.datamanager.history.restore;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.history.store.HistoryQueries;
 import io.datamanager.model.ValidationException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,17 +7,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Plans and applies restores: writes the compensating SQL for the rows {@link RestoreTargets} found, finds
- * conflicts (a row changed after the change the restore undoes, or live not as history has it) and, when
- * asked and allowed, applies it in one transaction against the source database, where capture records it as
- * history like any change.
+ * Plans and applies restores: for a transaction or window, first makes sure history holds every change
+ * ({@link HistoryCompleteness}); then reads the rows {@link RestoreTargets} finds, the source's schema and live rows,
+ * plans ({@link RestorePlanner}) and, when asked and allowed, applies the plan in one transaction against the source
+ * database ({@link RestoreRun}), where capture records it as history like any change.
  */
 @ApplicationScoped
 public class RestoreService {
@@ -26,11 +27,13 @@ public class RestoreService {
     private final RestoreTargets targets;
     private final HistoryQueries history;
     private final SourceDatabase source;
+    private final HistoryCompleteness completeness;
 
-    RestoreService(RestoreTargets targets, HistoryQueries history, SourceDatabase source) {
+    RestoreService(RestoreTargets targets, HistoryQueries history, SourceDatabase source, HistoryCompleteness completeness) {
         this.targets = targets;
         this.history = history;
         this.source = source;
+        this.completeness = completeness;
     }
 
     /** Thrown when conflicts stop a restore that was not forced. */
@@ -40,49 +43,26 @@ public class RestoreService {
 
         ConflictException(RestorePlan plan) {
             super(plan.conflicts().size() + " row(s) changed after the change this restore undoes, or are not live as "
-                    + "history has them; nothing was written: look at 'conflicts', and send \"force\": true to restore anyway");
+                    + "history has them; nothing was written: look at 'conflicts', and send \"force\": true to restore anyway"
+                    + " (or \"columns\": \"mistake-only\" to restore only what no one changed since)");
             this.plan = plan;
         }
     }
 
-    /** What the restore found of one row: already as restored, live not as history's newest, and the row seen. */
-    private record Found(boolean inState, boolean liveDiffers, ObjectNode actual) {}
-
     public RestorePlan restore(RestoreRequest request) throws SQLException {
-        List<RowRestore> rows = targets.rows(request);
         if (!request.dryRun() && !source.configured()) {
             throw new ValidationException("dryRun", "cannot be false: no restore connection is configured (DM_RESTORE_JDBC_URL)");
         }
         if (!source.configured()) { // history alone: its newest version stands for the live row
-            List<Found> found = rows.stream().map(r -> new Found(Objects.equals(r.from(), r.to()), false, r.from())).toList();
-            return plan(rows, storedTypes(rows), found, false);
+            List<RowRestore> rows = targets.rows(request);
+            List<RestorePlanner.Found> found = rows.stream()
+                    .map(r -> new RestorePlanner.Found(Objects.equals(r.from(), r.to()), false, r.from())).toList();
+            return RestorePlanner.plan(rows, found, SourceSchema.ofTypes(storedTypes(rows)), false, request.mistakeOnly());
         }
-        try (Connection c = source.connect("restore")) {
+        try (Connection c = connect()) {
             c.setAutoCommit(false);
             try {
-                Map<String, Map<String, String>> types = new HashMap<>();
-                List<Found> found = new ArrayList<>();
-                for (RowRestore row : rows) {
-                    Map<String, String> t = types.computeIfAbsent(row.table(), table -> catalogTypes(c, table));
-                    SourceDatabase.LiveRow live = SourceDatabase.live(c, row, t, !request.dryRun());
-                    found.add(new Found(live.matchesTo(), !live.matchesFrom(), live.row()));
-                }
-                RestorePlan plan = plan(rows, types, found, true);
-                if (request.dryRun()) {
-                    c.rollback();
-                    return plan;
-                }
-                if (!plan.conflicts().isEmpty() && !request.force()) {
-                    c.rollback();
-                    throw new ConflictException(plan);
-                }
-                for (RestorePlan.Statement statement : plan.statements()) {
-                    SourceDatabase.execute(c, statement);
-                }
-                c.commit();
-                LOG.infof("restore applied: %d statement(s), %d conflict(s) forced, %d row(s) already in state",
-                        plan.statements().size(), plan.conflicts().size(), plan.alreadyInState().size());
-                return plan.withApplied(true);
+                return restore(c, request);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -90,40 +70,72 @@ public class RestoreService {
         }
     }
 
-    /**
-     * A row already in the state restored is left alone; else a change after the undone one is a
-     * {@code changed-later} conflict, a live row not as history's newest a {@code live-differs} one.
-     */
-    private static RestorePlan plan(List<RowRestore> rows, Map<String, Map<String, String>> types, List<Found> found,
-            boolean liveChecked) {
-        List<RestorePlan.Statement> statements = new ArrayList<>();
-        List<RestorePlan.Conflict> conflicts = new ArrayList<>();
-        List<RestorePlan.Row> inState = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            RowRestore row = rows.get(i);
-            Found f = found.get(i);
-            if (f.inState()) {
-                inState.add(new RestorePlan.Row(row.table(), row.pk()));
-                continue;
-            }
-            if (row.changedLater()) { // a row changed later differs live too: one conflict says it
-                conflicts.add(new RestorePlan.Conflict(row.table(), row.pk(), "changed-later", row.undone(), f.actual(), row.later()));
-            } else if (f.liveDiffers()) {
-                conflicts.add(new RestorePlan.Conflict(row.table(), row.pk(), "live-differs", row.from(), f.actual(), List.of()));
-            }
-            RestorePlan.Statement s = SqlWriter.write(row, types.getOrDefault(row.table(), Map.of()));
-            if (s != null) {
-                statements.add(s);
-            }
+    private RestorePlan restore(Connection c, RestoreRequest request) throws SQLException {
+        long start = System.nanoTime();
+        String completeTo = request.isWindow() || request.txId() != null ? completeness.await(c) : null;
+        long complete = System.nanoTime();
+        List<RowRestore> rows = targets.rows(request);
+        long read = System.nanoTime();
+        Set<String> tables = new LinkedHashSet<>();
+        rows.forEach(r -> tables.add(r.table()));
+        SourceSchema schema = schema(c, tables);
+        List<RestorePlanner.Found> found = new ArrayList<>(rows.size());
+        for (RowRestore row : rows) {
+            SourceDatabase.LiveRow live = live(c, row, schema, !request.dryRun());
+            found.add(new RestorePlanner.Found(live.matchesTo(), !live.matchesFrom(), live.row()));
         }
-        return new RestorePlan(statements, conflicts, inState, liveChecked, false);
+        long checked = System.nanoTime();
+        RestorePlan plan = RestorePlanner.plan(rows, found, schema, true, request.mistakeOnly()).withHistoryCompleteTo(completeTo);
+        LOG.debugf("restore of %d row(s) planned: history complete after %d ms, read in %d ms, live rows checked in %d ms, "
+                + "planned in %d ms", rows.size(), ms(complete - start), ms(read - complete), ms(checked - read), ms(System.nanoTime() - checked));
+        if (request.dryRun()) {
+            c.rollback();
+            return plan;
+        }
+        if (!plan.conflicts().isEmpty() && !request.force()) {
+            c.rollback();
+            throw new ConflictException(plan);
+        }
+        if (plan.statements().isEmpty()) {
+            c.rollback();
+            return plan.appliedIn(null);
+        }
+        long run = System.nanoTime();
+        RestoreRun.run(c, plan);
+        long txId = RestoreRun.transactionId(c);
+        RestoreRun.commit(c, plan);
+        String lsn = RestoreRun.walPosition(c);
+        c.rollback();
+        LOG.infof("restore applied in source transaction %d: %d statement(s) in %d ms, %d conflict(s) forced, %d row(s) already in state",
+                txId, plan.statements().size(), ms(System.nanoTime() - run), plan.conflicts().size(), plan.alreadyInState().size());
+        return plan.appliedIn(new RestorePlan.Applied(txId, lsn));
     }
 
-    private Map<String, String> catalogTypes(Connection c, String table) {
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    private Connection connect() {
         try {
-            return SourceDatabase.columnTypes(c, table);
+            return source.connect("restore");
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the columns of " + table + " in the source database", e);
+            throw RestoreRun.refused(e, null, "connect");
+        }
+    }
+
+    private static SourceSchema schema(Connection c, Set<String> tables) {
+        try {
+            return SourceSchema.read(c, tables);
+        } catch (SQLException e) {
+            throw RestoreRun.refused(e, null, "reading the catalog of " + String.join(", ", tables));
+        }
+    }
+
+    private static SourceDatabase.LiveRow live(Connection c, RowRestore row, SourceSchema schema, boolean lock) {
+        try {
+            return SourceDatabase.live(c, row, schema.shape(row.table()).types(), lock);
+        } catch (SQLException e) {
+            throw RestoreRun.refused(e, null, "reading the live row " + row.table() + " " + row.pk());
         }
     }
 

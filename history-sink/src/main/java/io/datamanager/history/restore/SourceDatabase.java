@@ -3,9 +3,8 @@ package io.datamanager.history.restore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.history.config.HistoryConfig;
-import io.datamanager.model.Json;
+import io.datamanager.model.ExactJson;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -13,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -43,22 +41,6 @@ public class SourceDatabase {
         return DriverManager.getConnection(config.restore().jdbcUrl().orElseThrow(), props);
     }
 
-    /** Column name -> type as PostgreSQL writes it ({@code numeric(12,3)}, {@code integer[]}). */
-    static Map<String, String> columnTypes(Connection c, String table) throws SQLException {
-        Map<String, String> types = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-                WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped""")) {
-            ps.setString(1, SqlWriter.qualified(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    types.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
-        return types;
-    }
-
     /**
      * The live row (null when absent) and whether it is as history's newest version has it ({@code from}) and
      * already as the restore would make it ({@code to}); compared by PostgreSQL in the column's own type.
@@ -81,7 +63,7 @@ public class SourceDatabase {
                 if (!rs.next()) {
                     return new LiveRow(null, row.from() == null, row.to() == null);
                 }
-                ObjectNode live = (ObjectNode) Json.tree(rs.getString("live").getBytes(StandardCharsets.UTF_8), "live row");
+                ObjectNode live = ExactJson.object(rs.getString("live"), "live row");
                 return new LiveRow(live, rs.getBoolean("same_from"), rs.getBoolean("same_to"));
             }
         }
@@ -101,14 +83,5 @@ public class SourceDatabase {
             }
         }
         return same.toString();
-    }
-
-    static void execute(Connection c, RestorePlan.Statement statement) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
-            for (int i = 0; i < statement.params().size(); i++) {
-                ps.setObject(i + 1, statement.params().get(i));
-            }
-            ps.executeUpdate();
-        }
     }
 }

@@ -197,7 +197,7 @@ public class HistoryQueries {
         }
     }
 
-    private static String jsonOrNull(String value) {
+    static String jsonOrNull(String value) {
         try {
             Json.mapper().readTree(value);
             return value;
@@ -231,7 +231,7 @@ public class HistoryQueries {
         void accept(ResultSet rs) throws SQLException;
     }
 
-    private void query(String sql, List<Object> params, RowHandler handler) throws SQLException {
+    void query(String sql, List<Object> params, RowHandler handler) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
                 Object p = params.get(i);

@@ -48,4 +48,41 @@ class SqlWriterTest {
     private static ObjectNode row(String json) {
         return (ObjectNode) Json.tree(json.getBytes(), "row");
     }
+
+    @Test
+    void anIdentityGeneratedAlwaysIsInsertedOverridingAndADroppedColumnIsLeftOut() {
+        SourceSchema.Shape shape = new SourceSchema.Shape(Map.of("id", "bigint", "name", "text", "total", "numeric(10,2)"),
+                java.util.Set.of("id"), java.util.Set.of("total"));
+        RowRestore row = new RowRestore("public.t", row("{\"id\":2}"), null, row("{\"id\":2,\"name\":\"Bob\",\"gone\":1,\"total\":\"3.00\"}"),
+                null, List.of());
+        RestorePlan.Statement s = SqlWriter.write(row, shape, null);
+        assertThat(s.sql()).isEqualTo("INSERT INTO \"public\".\"t\" (\"id\", \"name\") OVERRIDING SYSTEM VALUE "
+                + "VALUES (CAST(? AS bigint), CAST(? AS text))");
+        assertThat(SqlWriter.dropped(row, shape)).containsExactly("gone");
+    }
+
+    @Test
+    void jsonbValuesAreSentAsJsonTextAStringQuotedANumberAsWritten() {
+        ObjectNode to = (ObjectNode) io.datamanager.model.ExactJson.tree("{\"id\":1,\"doc\":\"hello\",\"n\":{\"p\":2.50}}", "row");
+        RestorePlan.Statement s = SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"), null, to, null, List.of()),
+                Map.of("id", "integer", "doc", "jsonb", "n", "jsonb"));
+        assertThat(s.params()).containsExactly("1", "\"hello\"", "{\"p\":2.50}");
+        assertThat(s.pasteable()).isEqualTo("INSERT INTO \"public\".\"t\" (\"id\", \"doc\", \"n\") VALUES "
+                + "(CAST('1' AS integer), CAST('\"hello\"' AS jsonb), CAST('{\"p\":2.50}' AS jsonb))");
+    }
+
+    @Test
+    void aNullValueIsANullParameterAndNullInThePasteableForm() {
+        RestorePlan.Statement s = SqlWriter.write(new RowRestore("public.t", row("{\"id\":2}"), null, row("{\"id\":2,\"name\":null}"),
+                null, List.of()), TYPES);
+        assertThat(s.params()).containsExactly("2", null);
+        assertThat(s.pasteable()).endsWith("VALUES (CAST('2' AS integer), CAST(NULL AS text))");
+    }
+
+    @Test
+    void pasteableSqlQuotesLiteralsAndLeavesQuestionMarksInNamesAlone() {
+        assertThat(SqlLiterals.inline("UPDATE \"t?\" SET \"a\" = CAST(? AS text), \"b\" = ? WHERE \"id\" = decode(?, 'base64')",
+                java.util.Arrays.asList("O'Brien", null, "a\\b")))
+                .isEqualTo("UPDATE \"t?\" SET \"a\" = CAST('O''Brien' AS text), \"b\" = NULL WHERE \"id\" = decode(E'a\\\\b', 'base64')");
+    }
 }
