@@ -13,9 +13,6 @@ public final class CaptureMain {
     private CaptureMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        ServerConfig config = args.length > 0
-                ? ServerConfig.load(Path.of(args[0]), System::getenv)
-                : ServerConfig.load();
         String parentPid = System.getenv("DM_PARENT_PID");
         long parent = parentPid == null || parentPid.isBlank() ? -1 : Long.parseLong(parentPid.trim());
         if (parent > 0 && !running(parent)) {
@@ -23,6 +20,9 @@ public final class CaptureMain {
             System.err.println("the parent process " + parent + " is gone: not starting capture");
             System.exit(1);
         }
+        ServerConfig config = args.length > 0
+                ? ServerConfig.load(Path.of(args[0]), System::getenv)
+                : ServerConfig.load();
         CaptureEngine capture = CaptureEngine.start(config);
         if (parent > 0) {
             Thread watch = new Thread(() -> { // do not outlive the parent

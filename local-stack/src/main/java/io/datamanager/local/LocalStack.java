@@ -270,6 +270,7 @@ final class LocalStack implements AutoCloseable {
         env.put("DM_HISTORY_DB_PASSWORD", "");
         env.put("DM_API_TOKENS", historyToken);
         env.put("DM_HISTORY_HTTP_PORT", Integer.toString(options.ports().history()));
+        env.put("DM_HISTORY_INSTANCE_ID", "dm-history-local"); // a restarted sink takes its partitions back at once
         env.put("DM_RESTORE_JDBC_URL", source.jdbcUrl());
         env.put("DM_RESTORE_USER", source.user());
         env.put("DM_RESTORE_PASSWORD", source.password());
@@ -283,6 +284,7 @@ final class LocalStack implements AutoCloseable {
         env.put("DM_TOPIC_PREFIX", PREFIX);
         env.put("DM_GATEWAY_TOKENS", token + ":write");
         env.put("DM_GATEWAY_HTTP_PORT", Integer.toString(options.ports().gateway()));
+        env.put("DM_GATEWAY_INSTANCE_ID", "dm-gateway-local"); // a restarted gateway takes its partitions back at once
         env.put("DM_HISTORY_URL", "http://127.0.0.1:" + options.ports().history());
         env.put("DM_HISTORY_TOKEN", historyToken);
         env.put("DM_ALLOW_LOOPBACK_WEBHOOKS", "true"); // receivers of a local stack run on this machine

@@ -31,7 +31,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "status", description = "Shows the components, consumer lag and the WAL the replication slot retains; exit 1 when a part is down.")
 final class StatusCommand extends Cli.Common implements Callable<Integer> {
-    static final Duration ANSWER_WITHIN = Duration.ofSeconds(4);
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
     private static final Map<String, String> GROUPS = new TreeMap<>(Map.of("streams-app", "dm-streams", "history-sink", "dm-history",
             "webhooks", "dm-gateway-webhooks", "redis", "dm-gateway-redis"));
 
@@ -73,18 +73,18 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
 
             List<String> down = new ArrayList<>();
             components.forEach((name, answer) -> {
-                String state = await(answer, deadline, "no answer within " + ANSWER_WITHIN.toSeconds() + " s");
+                String state = await(answer, deadline, "NOT READY: no answer within " + ANSWER_WITHIN.toSeconds() + " s");
                 System.out.printf("  %-15s pid %-8d %s%n", name, run.components().get(name), state);
-                if (state.startsWith("DOWN") || state.startsWith("NOT READY") || state.startsWith("no answer")) {
+                if (state.startsWith("DOWN") || state.startsWith("NOT READY")) {
                     down.add(name);
                 }
             });
             System.out.println();
-            for (String line : await(lag, deadline, List.of("  lag          unknown: Kafka gave no answer within " + ANSWER_WITHIN.toSeconds() + " s"))) {
+            for (String line : await(lag, deadline, List.of("  lag          unknown: Kafka is down or slow (no answer within " + ANSWER_WITHIN.toSeconds() + " s)"))) {
                 System.out.println(line);
             }
-            System.out.printf("%n%s%n", await(slot, deadline, "  slot " + LocalStack.SLOT + "      unknown: PostgreSQL gave no answer within "
-                    + ANSWER_WITHIN.toSeconds() + " s"));
+            System.out.printf("%n%s%n", await(slot, deadline, "  slot " + LocalStack.SLOT + "      unknown: PostgreSQL is down or slow (no answer within "
+                    + ANSWER_WITHIN.toSeconds() + " s)"));
             System.out.printf("%n  up for %s%n", Duration.between(run.readyAt(), Instant.now()).withNanos(0).toString().substring(2).toLowerCase());
             if (!down.isEmpty()) {
                 System.out.printf("%n  DOWN: %s. ./datamanager up starts a part that died again; its output says when it is back (logs in %s)%n",
@@ -112,7 +112,7 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
         if (httpPort == null) {
             return "running";
         }
-        return Readiness.healthy(httpPort) ? "ready" : "NOT READY: its health check fails (GET :" + httpPort + "/q/health/ready)";
+        return Readiness.healthy(httpPort, Duration.ofMillis(1500)) ? "ready" : "NOT READY: its health check fails (GET :" + httpPort + "/q/health/ready)";
     }
 
     /** Records each consumer group has yet to read, or why that is unknown. */
@@ -123,8 +123,8 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
         }
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka);
-        props.put("request.timeout.ms", "2000");
-        props.put("default.api.timeout.ms", "3000");
+        props.put("request.timeout.ms", "1500");
+        props.put("default.api.timeout.ms", "1500");
         props.put("reconnect.backoff.max.ms", "500");
         try (Admin admin = Admin.create(props)) {
             Map<String, CompletableFuture<String>> answers = new LinkedHashMap<>();
@@ -137,7 +137,7 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
             })));
             List<String> lines = new ArrayList<>();
             answers.forEach((label, answer) -> lines.add(String.format("  lag %-12s %s", label,
-                    await(answer, System.nanoTime() + TimeUnit.SECONDS.toNanos(3), "unknown: Kafka did not answer within 3 s"))));
+                    await(answer, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500), "unknown: Kafka did not answer in time"))));
             return lines;
         }
     }
@@ -148,8 +148,9 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
         props.put("user", run.sourceUser());
         props.put("password", run.sourcePassword() == null ? "" : run.sourcePassword());
         props.put("connectTimeout", "2");
-        props.put("socketTimeout", "3");
-        props.put("loginTimeout", "3");
+        props.put("socketTimeout", "2");
+        props.put("loginTimeout", "2");
+        props.put("tcpKeepAlive", "false");
         try (Connection c = DriverManager.getConnection(run.sourceJdbcUrl(), props);
                 PreparedStatement s = LocalStack.slotQuery(c, "SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)), "
                         + "confirmed_flush_lsn, pg_current_wal_lsn() FROM pg_replication_slots WHERE slot_name = ?");
