@@ -20,6 +20,13 @@ public interface HistoryConfig {
     @WithDefault("dm-history")
     String groupId();
 
+    /**
+     * Static membership of the ingest's consumer ({@code group.instance.id}): an instance restarted with the same id
+     * takes its partitions back at once, instead of waiting out the session timeout of its killed predecessor. Unique
+     * per instance; absent: dynamic membership.
+     */
+    Optional<String> instanceId();
+
     /** Most versions written in one database transaction. */
     @WithDefault("2000")
     int batchSize();

@@ -57,7 +57,7 @@ public class WebhookDispatcher {
     }
 
     void onStart(@Observes StartupEvent event) {
-        feed = new SubscriptionFeed("webhooks", config.kafkaBootstrap(), config.deliveryGroup(), topics, this::deliver);
+        feed = new SubscriptionFeed("webhooks", config.kafkaBootstrap(), config.deliveryGroup(), config.instanceId(), topics, this::deliver);
         feed.start();
     }
 
