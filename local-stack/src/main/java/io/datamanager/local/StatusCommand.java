@@ -34,7 +34,7 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
     /** From the start of this process: a loaded machine may take a good part of it to start the JVM. */
     static final Duration ANSWER_WITHIN = Duration.ofMillis(4500);
     /** The least time the questions get, however slowly the JVM started. */
-    private static final Duration AT_LEAST = Duration.ofMillis(1500);
+    private static final Duration AT_LEAST = Duration.ofMillis(2500);
     private static final Map<String, String> GROUPS = new TreeMap<>(Map.of("streams-app", "dm-streams", "history-sink", "dm-history",
             "webhooks", "dm-gateway-webhooks", "redis", "dm-gateway-redis"));
 
