@@ -3,6 +3,7 @@ package io.datamanager.model.debezium;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.ExactJson;
 import io.datamanager.model.Json;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.Op;
@@ -62,7 +63,7 @@ public final class DebeziumEnvelopes {
         if (value == null || value.length == 0) {
             return Optional.empty();
         }
-        JsonNode envelope = Json.tree(value, "value");
+        JsonNode envelope = ExactJson.tree(value, "value");
         if (envelope.isNull()) {
             return Optional.empty();
         }
@@ -87,7 +88,7 @@ public final class DebeziumEnvelopes {
             fillUnchangedToastFromBefore(before, after, missing);
         }
 
-        JsonNode keyNode = key == null || key.length == 0 ? null : Json.tree(key, "key");
+        JsonNode keyNode = key == null || key.length == 0 ? null : ExactJson.tree(key, "key");
         ObjectNode pk = primaryKey(op, keyNode, before, after, types);
         if (op == Op.DELETE && before != null && keyNode != null && keyNode.isObject()) {
             keepOnlyTheKey(before, pk, missing);

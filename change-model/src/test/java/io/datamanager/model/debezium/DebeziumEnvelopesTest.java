@@ -38,6 +38,16 @@ class DebeziumEnvelopesTest {
     }
 
     @Test
+    void jsonbNumbersKeepTheirWrittenFormThroughTheEnvelopeAndDmChanges() {
+        ChangeEvent e = Fixtures.load("stream-all-types").stream().map(Fixtures.Raw::parse)
+                .filter(c -> c.after() != null && c.after().hasNonNull("c_jsonb")).findFirst().orElseThrow();
+        assertThat(e.after().get("c_jsonb").toString()).as("jsonb keeps 1.10 as written").isEqualTo("{\"nested\":{\"x\":1.10}}");
+        ChangeEvent again = ChangeEvent.fromJson(e.toJson());
+        assertThat(again.after().get("c_jsonb").toString()).as("and so does dm.changes").isEqualTo("{\"nested\":{\"x\":1.10}}");
+        assertThat(again.after().get("c_double").toString()).isEqualTo(e.after().get("c_double").toString());
+    }
+
+    @Test
     void withoutTheTypesHeaderValuesStayAsDebeziumWroteThem() {
         Fixtures.Raw raw = Fixtures.one("snapshot-all-types", "r");
         ChangeEvent e = DebeziumEnvelopes.parse(raw.key(), raw.value(), ColumnTypes.UNKNOWN).orElseThrow();
