@@ -104,18 +104,34 @@ public final class CaptureServer implements AutoCloseable {
         }
     }
 
-    /** Makes {@code root} look like the image's {@code /debezium}: the server's files, and the configuration as {@code config}. */
+    /**
+     * Makes {@code root} look like the image's {@code /debezium}: the server's files (folders as folders, since its
+     * scripts {@code find} in them), and the configuration as {@code config}.
+     */
     static void prepare(Layout layout, Path root) throws IOException {
         Files.createDirectories(root);
-        List<Path> links = new ArrayList<>();
+        List<Path> entries = new ArrayList<>();
         for (String name : SERVER_FILES) {
-            links.add(layout.server().resolve(name));
+            entries.add(layout.server().resolve(name));
         }
         try (DirectoryStream<Path> runners = Files.newDirectoryStream(layout.server(), "debezium-server-*-runner.jar")) {
-            runners.forEach(links::add);
+            runners.forEach(entries::add);
         }
-        for (Path target : links) {
-            link(root.resolve(target.getFileName().toString()), target);
+        for (Path entry : entries) {
+            Path target = root.resolve(entry.getFileName().toString());
+            if (Files.isSymbolicLink(target)) {
+                Files.delete(target); // a link, never the server's own folder, gets files linked into it
+            }
+            if (Files.isDirectory(entry)) {
+                Files.createDirectories(target);
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(entry)) {
+                    for (Path file : files) {
+                        link(target.resolve(file.getFileName().toString()), file);
+                    }
+                }
+            } else {
+                link(target, entry);
+            }
         }
         link(root.resolve("config"), layout.config());
     }
