@@ -1,6 +1,6 @@
 package io.datamanager.local;
 
-import io.datamanager.capture.CaptureProcess;
+import io.datamanager.testsupport.CaptureServer;
 import io.datamanager.testsupport.ServiceProcess;
 import io.datamanager.testsupport.TestRedis;
 import io.datamanager.testsupport.kafka.KafkaBroker;
@@ -25,7 +25,8 @@ import java.util.Map;
 
 /**
  * The whole platform on one machine: the local PostgreSQL (history, and the demo shop without {@code --dsn}), a
- * real Kafka broker in KRaft mode, Redis when this machine has {@code redis-server}, capture, streams-app,
+ * real Kafka broker in KRaft mode, Redis when this machine has {@code redis-server}, capture (Debezium Server, run as
+ * its container image runs it, with {@code connector-config/debezium} as its configuration), streams-app,
  * history-sink and notify-gateway as child processes. Everything keeps its data under the data directory, so a
  * stop and a start lose nothing: Kafka keeps its topics and offsets, PostgreSQL its replication slot, which
  * holds every change made while the stack was down until capture reads it. Children end with this process.
@@ -36,6 +37,8 @@ final class LocalStack implements AutoCloseable {
     /** The replication slot and publication capture uses (its defaults, DM_SLOT_NAME and DM_PUBLICATION_NAME). */
     static final String SLOT = "dm_slot";
     static final String PUBLICATION = "dm_publication";
+    /** Debezium Server's JVM: the same heap and collector the services get. */
+    private static final String CAPTURE_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
     /**
      * @param home the repository (the services' jars are under it)
@@ -94,12 +97,14 @@ final class LocalStack implements AutoCloseable {
         String bootstrap = broker[0].bootstrapServers();
         startRedis();
 
-        CaptureProcess capture = CaptureProcess.start(captureEnv(bootstrap), data.resolve("logs/capture.log"));
+        CaptureServer capture = CaptureServer.start(CaptureServer.Layout.of(options.home()), data.resolve("capture"), captureEnv(bootstrap),
+                data.resolve("logs/capture.log"), options.ports().capture(), CAPTURE_JAVA_OPTS);
         started.push(capture);
         components.put("capture", capture.pid());
         step("capture", () -> {
-            Readiness.await("capture", Duration.ofSeconds(120), capture::isAlive, capture.log().toString(), this::slotExists);
-            return "slot " + SLOT + " on " + source;
+            Readiness.await("capture", Duration.ofSeconds(180), capture::isAlive, capture.log().toString(),
+                    () -> capture.live() && slotExists());
+            return "slot " + SLOT + " on " + source + ", http://127.0.0.1:" + capture.httpPort();
         });
         ServiceProcess streams = service("streams-app", streamsEnv(bootstrap));
         ServiceProcess history = service("history-sink", historyEnv(bootstrap));
@@ -189,6 +194,7 @@ final class LocalStack implements AutoCloseable {
         env.put("DM_PG_SSLMODE", source.sslmode());
         env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
         env.put("DM_TOPIC_PREFIX", PREFIX);
+        env.put("JMX_EXPORTER_PORT", Integer.toString(options.ports().captureMetrics())); // Debezium Server's Prometheus metrics
         return env;
     }
 

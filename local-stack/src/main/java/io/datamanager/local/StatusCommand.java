@@ -36,8 +36,8 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
             return 0;
         }
         System.out.printf("datamanager is up since %s (pid %d), API %s%n%n", run.readyAt(), run.pid(), run.url());
-        Map<String, Integer> ports = Map.of("streams-app", run.ports().streams(), "history-sink", run.ports().history(),
-                "notify-gateway", run.ports().gateway());
+        Map<String, Integer> ports = Map.of("capture", run.ports().capture(), "streams-app", run.ports().streams(),
+                "history-sink", run.ports().history(), "notify-gateway", run.ports().gateway());
         run.components().forEach((name, pid) -> {
             boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
             String health = ports.containsKey(name) ? (Readiness.healthy(ports.get(name)) ? "ready" : "NOT READY") : alive ? "running" : "";
