@@ -74,6 +74,38 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a broker from the given server properties (as the {@code apache/kafka} image makes them from its
+     * {@code KAFKA_*} environment), its storage formatted with {@code clusterId} when new; waits until it accepts
+     * clients on {@code port}.
+     */
+    public static KafkaBroker start(Path dataDir, Properties server, String clusterId, int port, Duration timeout) {
+        try {
+            Files.createDirectories(dataDir);
+            Path config = dataDir.resolve("server.properties");
+            try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+                server.store(out, "from the compose environment");
+            }
+            Path logFile = dataDir.resolve("broker.log");
+            Path logs = Path.of(server.getProperty("log.dirs", dataDir.resolve("logs").toString()));
+            if (!Files.exists(logs.resolve("meta.properties"))) {
+                Process format = java(logFile, "format", "format", "--cluster-id", clusterId, "--config", config.toString());
+                if (!format.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
+                    format.destroyForcibly();
+                    throw new IllegalStateException("formatting Kafka storage failed; see " + logFile);
+                }
+            }
+            KafkaBroker broker = new KafkaBroker(java(logFile, "serve", config.toString()), port, logFile);
+            broker.awaitListening(timeout);
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Kafka", e);
+        }
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
