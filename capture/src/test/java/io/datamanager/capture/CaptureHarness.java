@@ -4,7 +4,7 @@ import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.debezium.ColumnTypes;
 import io.datamanager.model.debezium.DebeziumEnvelopes;
 import io.datamanager.testsupport.CaptureEnvironment;
-import io.datamanager.testsupport.CaptureServer;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.datamanager.testsupport.TopicReader;
@@ -47,7 +47,7 @@ final class CaptureHarness implements AutoCloseable {
 
     /** Starts Debezium Server; returns at once (the tests wait for what they need to see). */
     void startCapture() {
-        server = CaptureServer.start(env, TestKafka.workDir().resolve("capture-" + prefix + ".log"));
+        server = CaptureEnvironment.startServer(env, TestKafka.workDir().resolve("capture-" + prefix + ".log"));
     }
 
     /** Stops it cleanly: offsets of what Kafka acknowledged are committed. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.debezium.CaptureOffsets;
-import io.datamanager.testsupport.CaptureServer;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TopicReader;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package io.datamanager.capture;
 
-import io.datamanager.testsupport.ChildProcesses;
+import io.datamanager.runtime.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

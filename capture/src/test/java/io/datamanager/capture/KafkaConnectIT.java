@@ -9,7 +9,8 @@ import io.datamanager.model.Json;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.Op;
 import io.datamanager.model.debezium.CaptureOffsets;
-import io.datamanager.testsupport.CaptureServer;
+import io.datamanager.runtime.CaptureServer;
+import io.datamanager.testsupport.CaptureEnvironment;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TopicReader;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,7 @@ class KafkaConnectIT {
 
     /** The shipped connector configuration, with topics and slot of this test's own (the test Kafka and PostgreSQL are shared). */
     private static ObjectNode shippedConfig(String prefix) throws Exception {
-        Path file = CaptureServer.Layout.forTests().config().resolveSibling("connect").resolve("postgres-source.json");
+        Path file = CaptureEnvironment.layout().config().resolveSibling("connect").resolve("postgres-source.json");
         ObjectNode config = (ObjectNode) Json.tree(Files.readAllBytes(file), "connector").get("config");
         config.put("topic.prefix", prefix + ".cdc");
         config.put("topic.heartbeat.prefix", prefix + ".heartbeat");

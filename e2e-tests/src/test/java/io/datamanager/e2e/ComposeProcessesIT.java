@@ -2,10 +2,11 @@ package io.datamanager.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.datamanager.testsupport.CaptureServer;
-import io.datamanager.testsupport.ChildProcesses;
+import io.datamanager.runtime.CaptureServer;
+import io.datamanager.testsupport.CaptureEnvironment;
+import io.datamanager.runtime.ChildProcesses;
 import io.datamanager.testsupport.TestKafka;
-import io.datamanager.testsupport.kafka.KafkaBroker;
+import io.datamanager.runtime.kafka.KafkaBroker;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -291,7 +292,7 @@ class ComposeProcessesIT {
 
     /** capture: Debezium Server's run.sh with the mounted config folder, which must be the one the tests run with. */
     private static void startCapture(Map<String, String> env) throws IOException {
-        CaptureServer.Layout layout = CaptureServer.Layout.forTests();
+        CaptureServer.Layout layout = CaptureEnvironment.layout();
         assertThat(volume("capture", "/debezium/config")).isEqualTo(layout.config());
         CaptureServer capture = CaptureServer.start(layout, work.resolve("capture"), env, work.resolve("capture.log"),
                 hostPorts.get("capture:8080"), "");

@@ -1,9 +1,9 @@
 package io.datamanager.local;
 
-import io.datamanager.testsupport.CaptureServer;
-import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.runtime.CaptureServer;
+import io.datamanager.runtime.ServiceProcess;
+import io.datamanager.runtime.kafka.KafkaBroker;
 import io.datamanager.testsupport.TestRedis;
-import io.datamanager.testsupport.kafka.KafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

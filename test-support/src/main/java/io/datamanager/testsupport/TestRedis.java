@@ -1,5 +1,6 @@
 package io.datamanager.testsupport;
 
+import io.datamanager.runtime.ChildProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,8 +1,8 @@
 package io.datamanager.history.it;
 
-import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.runtime.ServiceProcess;
 import io.datamanager.testsupport.CaptureEnvironment;
-import io.datamanager.testsupport.CaptureServer;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.datamanager.testsupport.TopicReader;
@@ -43,7 +43,7 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
 
             Path work = Files.createDirectories(TestKafka.workDir());
             Map<String, String> env = CaptureEnvironment.of(pg, source, bootstrap, PREFIX);
-            capture = CaptureServer.start(env, work.resolve("capture-" + PREFIX + ".log"));
+            capture = CaptureEnvironment.startServer(env, work.resolve("capture-" + PREFIX + ".log"));
             // the snapshot is on Kafka, so the slot exists and the test's changes will be streamed
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.customers", raw -> !raw.isEmpty(), Duration.ofSeconds(120));
 

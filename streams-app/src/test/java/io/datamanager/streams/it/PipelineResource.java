@@ -1,7 +1,7 @@
 package io.datamanager.streams.it;
 
 import io.datamanager.testsupport.CaptureEnvironment;
-import io.datamanager.testsupport.CaptureServer;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -55,7 +55,7 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
             Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, PREFIX);
             captureEnv = env;
             captureLog = Files.createDirectories(work).resolve("capture-" + PREFIX + ".log");
-            capture = CaptureServer.start(env, captureLog);
+            capture = CaptureEnvironment.startServer(env, captureLog);
             // the snapshot is on Kafka: the slot exists, so every later change is streamed, none folded into the snapshot
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.articles", raw -> raw.size() >= 2, Duration.ofSeconds(120));
 
@@ -86,7 +86,7 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
 
     /** Starts capture again with the same slot and offsets topic. */
     static void restartCapture() {
-        capture = CaptureServer.start(captureEnv, captureLog);
+        capture = CaptureEnvironment.startServer(captureEnv, captureLog);
     }
 
     static String query(String sql) throws Exception {

@@ -1,4 +1,4 @@
-package io.datamanager.testsupport.kafka;
+package io.datamanager.runtime.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,7 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import io.datamanager.testsupport.ChildProcesses;
+import io.datamanager.runtime.ChildProcesses;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * offsets.
  */
 public final class KafkaBroker implements AutoCloseable {
-    private static final String CLASSPATH_RESOURCE = "/io/datamanager/testsupport/kafka-broker.classpath";
+    private static final String CLASSPATH_RESOURCE = "/io/datamanager/runtime/kafka-broker.classpath";
 
     private final Process process;
     private final int port;
@@ -220,7 +220,7 @@ public final class KafkaBroker implements AutoCloseable {
     static String classpath() {
         try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(CLASSPATH_RESOURCE + " is missing: build test-support with ./mvnw first");
+                throw new IllegalStateException(CLASSPATH_RESOURCE + " is missing: build local-runtime with ./mvnw first");
             }
             String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             Path own = Path.of(BrokerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -1,4 +1,4 @@
-package io.datamanager.testsupport;
+package io.datamanager.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,25 +56,6 @@ public final class CaptureServer implements AutoCloseable {
         public static Layout of(Path repository) {
             return new Layout(repository.resolve("capture/target/debezium-server"), repository.resolve("connector-config/debezium"));
         }
-
-        /** For tests: the repository named by {@code dmtest.home}, else the nearest folder up from here that has a capture module. */
-        public static Layout forTests() {
-            String home = System.getProperty("dmtest.home");
-            Path dir = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
-            while (dir != null && !Files.isDirectory(dir.resolve("capture"))) {
-                dir = dir.getParent();
-            }
-            if (dir == null) {
-                throw new IllegalStateException("no capture module above " + Path.of("").toAbsolutePath() + ": set dmtest.home to the repository");
-            }
-            return of(dir.toAbsolutePath().normalize());
-        }
-    }
-
-    /** Starts Debezium Server for a test, with its files under the test work folder; output goes to {@code log}. */
-    public static CaptureServer start(Map<String, String> env, Path log) {
-        Path root = TestKafka.workDir().resolve("debezium-" + java.util.UUID.randomUUID().toString().substring(0, 8));
-        return start(Layout.forTests(), root, env, log, freePort(), "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     }
 
     /**
@@ -215,7 +196,8 @@ public final class CaptureServer implements AutoCloseable {
         ChildProcesses.stop(process, Duration.ofSeconds(60));
     }
 
-    static int freePort() {
+    /** A free port on loopback. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
