@@ -1,9 +1,9 @@
 package io.datamanager.local;
 
 import io.datamanager.runtime.CaptureServer;
+import io.datamanager.runtime.RedisServer;
 import io.datamanager.runtime.ServiceProcess;
 import io.datamanager.runtime.kafka.KafkaBroker;
-import io.datamanager.testsupport.TestRedis;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -150,9 +150,9 @@ final class LocalStack implements AutoCloseable {
         if (options.redisUrl() != null) {
             redisUrl = options.redisUrl();
             out.printf("  %-15s %s (yours)%n", "redis", redisUrl.replaceAll("//[^@]*@", "//"));
-        } else if (TestRedis.binaryAvailable()) {
+        } else if (RedisServer.binaryAvailable()) {
             step("redis", () -> {
-                TestRedis redis = TestRedis.start(options.ports().redis(), options.dataDir().resolve("redis"), true);
+                RedisServer redis = RedisServer.start(RedisServer.binary(), options.ports().redis(), options.dataDir().resolve("redis"), true);
                 started.push(redis);
                 redisUrl = redis.url();
                 return redisUrl;
