@@ -1,20 +1,23 @@
 package io.datamanager.bench;
 
-import io.datamanager.capture.CaptureProcess;
+import io.datamanager.runtime.CaptureServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The one place the benchmark starts datamanager's capture (today the embedded Debezium engine of connector-config,
- * configured by its {@code application.properties}; when capture becomes Debezium Server, only this changes). Its
- * slot exists already and nothing is snapshotted: capture reads what was written since the slot was created.
+ * The one place the benchmark starts datamanager's capture: Debezium Server with connector-config's
+ * {@code application.properties}, as the local stack runs it. Its slot exists already and nothing is snapshotted:
+ * capture reads what was written since the slot was created.
  */
 final class CaptureLauncher {
     private CaptureLauncher() {}
 
-    static CaptureProcess start(Platform platform, String prefix, String slot, Path log, List<String> jvmOptions, Map<String, String> extraEnv) {
+    /** The capture JVM's own options, as the local stack gives them, before the benchmark's. */
+    static final String DEFAULT_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+
+    static CaptureServer start(Platform platform, String prefix, String slot, Path log, List<String> jvmOptions, Map<String, String> extraEnv) {
         Map<String, String> env = new HashMap<>();
         env.put("DM_PG_HOST", "127.0.0.1");
         env.put("DM_PG_PORT", Integer.toString(platform.pgPort()));
@@ -28,6 +31,8 @@ final class CaptureLauncher {
         env.put("DM_PUBLICATION_NAME", Platform.PUBLICATION);
         env.put("DM_SNAPSHOT_MODE", "no_data");
         env.putAll(extraEnv);
-        return CaptureProcess.start(env, log, jvmOptions);
+        Path home = Path.of(System.getProperty("dm.home", ".")).toAbsolutePath().normalize();
+        return CaptureServer.start(CaptureServer.Layout.of(home), log.resolveSibling(log.getFileName().toString().replace(".log", "") + "-server"),
+                env, log, CaptureServer.freePort(), String.join(" ", DEFAULT_JAVA_OPTS, String.join(" ", jvmOptions)).trim());
     }
 }

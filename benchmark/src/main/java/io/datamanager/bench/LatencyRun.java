@@ -2,7 +2,7 @@ package io.datamanager.bench;
 
 import io.datamanager.bench.Results.Latency;
 import io.datamanager.bench.Results.Percentiles;
-import io.datamanager.capture.CaptureProcess;
+import io.datamanager.runtime.CaptureServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,7 +64,7 @@ final class LatencyRun {
         receiver.time(PATH);
         List<Latency> results = new ArrayList<>();
         try (RedisWatcher redis = new RedisWatcher(platform.redisPort(), "lat:")) {
-            CaptureProcess capture = CaptureLauncher.start(platform, Stages.PIPELINE_PREFIX, Stages.PIPELINE_SLOT, log, options.jvmOptions(),
+            CaptureServer capture = CaptureLauncher.start(platform, Stages.PIPELINE_PREFIX, Stages.PIPELINE_SLOT, log, options.jvmOptions(),
                     options.env());
             try {
                 warmUp(redis, capture);
@@ -82,7 +82,7 @@ final class LatencyRun {
     }
 
     /** One change through everything before timing starts: capture streams, both subscriptions deliver. */
-    private void warmUp(RedisWatcher redis, CaptureProcess capture) throws Exception {
+    private void warmUp(RedisWatcher redis, CaptureServer capture) throws Exception {
         long id = nextId++;
         try (Connection c = platform.source(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO " + TABLE + " VALUES (" + id + ", 0, 'warm-up')");
@@ -90,7 +90,7 @@ final class LatencyRun {
         await(Set.of(id), redis, Duration.ofMinutes(3), capture);
     }
 
-    private Latency phase(int rate, RedisWatcher redis, CaptureProcess capture) throws Exception {
+    private Latency phase(int rate, RedisWatcher redis, CaptureServer capture) throws Exception {
         long total = (long) rate * options.latencySeconds();
         long firstId = nextId;
         nextId += total;
@@ -197,7 +197,7 @@ final class LatencyRun {
     }
 
     /** Waits until every change of {@code ids} reached both the webhook receiver and Redis; false at the deadline. */
-    private boolean await(Set<Long> ids, RedisWatcher redis, Duration timeout, CaptureProcess capture) throws InterruptedException {
+    private boolean await(Set<Long> ids, RedisWatcher redis, Duration timeout, CaptureServer capture) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && capture.isAlive() && services.alive()) {
             if (receiver.arrivals(PATH).keySet().containsAll(ids) && redis.written().keySet().containsAll(ids)) {

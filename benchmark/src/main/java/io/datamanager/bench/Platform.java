@@ -2,8 +2,8 @@ package io.datamanager.bench;
 
 import io.datamanager.local.LocalPostgres;
 import io.datamanager.local.PgBinaries;
-import io.datamanager.testsupport.TestRedis;
-import io.datamanager.testsupport.kafka.KafkaBroker;
+import io.datamanager.runtime.RedisServer;
+import io.datamanager.runtime.kafka.KafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -31,7 +31,7 @@ final class Platform implements AutoCloseable {
     private final Path work;
     private LocalPostgres pg;
     private KafkaBroker broker;
-    private TestRedis redis;
+    private RedisServer redis;
 
     private Platform(Path work) {
         this.work = work;
@@ -60,7 +60,7 @@ final class Platform implements AutoCloseable {
                 s.execute("CREATE PUBLICATION " + PUBLICATION + " FOR ALL TABLES");
             }
             p.broker = KafkaBroker.start(work.resolve("kafka"), freePort(), freePort(), Duration.ofSeconds(120), jvmOptions, brokerConfig);
-            p.redis = TestRedis.start(freePort(), work.resolve("redis"), true);
+            p.redis = RedisServer.start(RedisServer.binary(), freePort(), work.resolve("redis"), true);
             return p;
         } catch (Exception | Error e) {
             p.close();

@@ -1,6 +1,6 @@
 package io.datamanager.bench;
 
-import io.datamanager.testsupport.ChildProcesses;
+import io.datamanager.runtime.ChildProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.datamanager.bench;
 
-import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.runtime.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

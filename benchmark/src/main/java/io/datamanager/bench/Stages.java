@@ -2,9 +2,9 @@ package io.datamanager.bench;
 
 import io.datamanager.bench.Results.Output;
 import io.datamanager.bench.Results.Phase;
-import io.datamanager.capture.CaptureProcess;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.model.TopicNames;
-import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.runtime.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +108,7 @@ final class Stages {
         Meter meter = new Meter(pids, w + "-capture", "kafka");
         try (TopicCounter counter = new TopicCounter(platform.bootstrap(), topic, kafka.endOffsets(topic))) {
             long start = System.nanoTime();
-            CaptureProcess capture = CaptureLauncher.start(platform, CAPTURE_PREFIX, CAPTURE_SLOT, logs.resolve("capture-alone.log"),
+            CaptureServer capture = CaptureLauncher.start(platform, CAPTURE_PREFIX, CAPTURE_SLOT, logs.resolve("capture-alone.log"),
                     jvm(profiles.startOptions()), options.env());
             pids.put("capture", capture.pid());
             try {
@@ -138,7 +138,7 @@ final class Stages {
                 HistoryCount history = new HistoryCount(platform, HISTORY_DB, w.qualified())) {
             long historyBefore = history.getAsLong();
             long start = System.nanoTime();
-            CaptureProcess capture = CaptureLauncher.start(platform, PIPELINE_PREFIX, PIPELINE_SLOT, logs.resolve("capture.log"),
+            CaptureServer capture = CaptureLauncher.start(platform, PIPELINE_PREFIX, PIPELINE_SLOT, logs.resolve("capture.log"),
                     jvm(profiles.startOptions()), options.env());
             pids.put("capture", capture.pid());
             try {

@@ -62,7 +62,12 @@ public record TopicNames(String prefix) {
         return prefix + ".dlq";
     }
 
-    /** {@code dm.offsets}: the capture engine's source offsets. */
+    /** {@code dm.webhook-dlq}: webhook deliveries given up on, keyed by subscription id, with {@link DeadLetterHeaders}. */
+    public String webhookDlq() {
+        return prefix + ".webhook-dlq";
+    }
+
+    /** {@code dm.offsets}: capture's (Debezium Server's) source offsets. */
     public String offsets() {
         return prefix + ".offsets";
     }

@@ -21,6 +21,7 @@ class TopicNamesTest {
         assertThat(topics.rules()).isEqualTo("dm.rules");
         assertThat(topics.subscription("paid-orders")).isEqualTo("dm.sub.paid-orders");
         assertThat(topics.dlq()).isEqualTo("dm.dlq");
+        assertThat(topics.webhookDlq()).isEqualTo("dm.webhook-dlq");
         assertThat(topics.offsets()).isEqualTo("dm.offsets");
     }
 

@@ -89,9 +89,10 @@ class ComposeFileTest {
     @Test
     void eachServiceIsGivenOnlyVariablesItsModuleReads() throws IOException {
         for (String name : List.of("capture", "streams-app", "history-sink", "notify-gateway")) {
-            String read = Files.readString(configOf(name));
+            String read = Files.readString(configOf(name)) + (name.equals("capture") ? debeziumServerScripts() : "");
             map(services.get(name), "environment").keySet().forEach(key ->
-                    assertThat(read).as(name + " reads " + key + " (" + configOf(name) + ")").containsPattern("\\$\\{" + key + "[:}]"));
+                    assertThat(read).as(name + " reads " + key + " (" + configOf(name) + ")").containsPattern("\\$\\{" + key + "[:}]"
+                            + "|\\$\\{?" + key + "\\b"));
         }
     }
 
@@ -140,6 +141,42 @@ class ComposeFileTest {
         assertThat(String.valueOf(map(services.get("history-sink"), "environment").get("DM_HISTORY_DB_URL"))).endsWith("/dm_history");
     }
 
+    /**
+     * The capture image is Debezium Server's with only the connector-config jar added: so every dependency the transform
+     * has at run time must be "provided" and already be in Debezium Server's lib folder (capture/target/debezium-server,
+     * unpacked from the distribution the image is made of), at the version the transform is built against.
+     */
+    @Test
+    void theCaptureImageAddsTheTransformJarAndDebeziumServerHasEverythingItNeeds() throws IOException {
+        String dockerfile = Files.readString(HOME.resolve("deploy/capture.Dockerfile"));
+        assertThat(dockerfile).containsPattern("(?m)^FROM quay\\.io/debezium/server:\\$\\{DEBEZIUM_VERSION}$")
+                .containsPattern("(?m)^COPY connector-config/target/connector-config-\\*\\.jar /debezium/lib/$");
+        String pom = Files.readString(HOME.resolve("connector-config/pom.xml"));
+        String parent = Files.readString(HOME.resolve("pom.xml"));
+        Matcher dependency = Pattern.compile("<dependency>\\s*<groupId>([^<]+)</groupId>\\s*<artifactId>([^<]+)</artifactId>"
+                + "(?:\\s*<version>([^<]+)</version>)?\\s*(?:<scope>([^<]+)</scope>)?").matcher(pom);
+        List<String> lib = List.of(HOME.resolve("capture/target/debezium-server/lib").toFile().list());
+        int runtime = 0;
+        while (dependency.find()) {
+            String scope = dependency.group(4) == null ? "compile" : dependency.group(4);
+            if (scope.equals("test")) {
+                continue;
+            }
+            runtime++;
+            assertThat(scope).as(dependency.group(2) + " comes from Debezium Server, not from the image build").isEqualTo("provided");
+            assertThat(dependency.group(3)).as(dependency.group(2) + " names the version the transform is built against").isNotNull();
+            String resolved = resolve(dependency.group(3), parent);
+            assertThat(lib).as("Debezium Server's lib has " + dependency.group(2) + " " + resolved)
+                    .contains(dependency.group(2) + "-" + resolved + ".jar");
+        }
+        assertThat(runtime).as("the transform's run-time dependencies were checked").isPositive();
+    }
+
+    private static String resolve(String version, String parentPom) {
+        Matcher property = Pattern.compile("\\$\\{([^}]+)}").matcher(version);
+        return property.matches() ? tag(parentPom, property.group(1)) : version;
+    }
+
     @Test
     void servicesReachKafkaPostgresAndRedisWhereTheyListen() {
         String advertised = String.valueOf(map(services.get("kafka"), "environment").get("KAFKA_ADVERTISED_LISTENERS"));
@@ -174,6 +211,19 @@ class ComposeFileTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** What Debezium Server's own scripts read from the environment (run.sh and what it sources), as the image has them. */
+    private static String debeziumServerScripts() {
+        StringBuilder scripts = new StringBuilder();
+        try (var files = Files.walk(HOME.resolve("capture/target/debezium-server"), 2)) {
+            for (Path script : files.filter(p -> p.toString().endsWith(".sh")).toList()) {
+                scripts.append(Files.readString(script));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return scripts.toString();
     }
 
     private static Path configOf(String service) {

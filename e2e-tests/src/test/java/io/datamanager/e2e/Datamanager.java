@@ -108,12 +108,12 @@ final class Datamanager {
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
-    /** An offset under which all of the stack's ports (8080..9093, 5433, 6380 plus it) are free on loopback. */
+    /** An offset under which all of the stack's ports (8080..8084, 9092, 9093, 5433, 6380 plus it) are free on loopback. */
     private static int freePortBlock() {
         for (int attempt = 0; attempt < 50; attempt++) {
             // below Linux's ephemeral range (32768 and up), where the other tests' brokers and connections take their ports
             int offset = 1_000 + ThreadLocalRandom.current().nextInt(22_000);
-            if (List.of(8080, 8081, 8082, 9092, 9093, 5433, 6380).stream().allMatch(p -> free(p + offset))) {
+            if (List.of(8080, 8081, 8082, 8083, 8084, 9092, 9093, 5433, 6380).stream().allMatch(p -> free(p + offset))) {
                 return offset;
             }
         }

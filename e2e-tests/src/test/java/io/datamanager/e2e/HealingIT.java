@@ -3,10 +3,10 @@ package io.datamanager.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.datamanager.capture.CaptureProcess;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.model.Json;
 import io.datamanager.model.ParentProcess;
-import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.runtime.ServiceProcess;
 import io.datamanager.testsupport.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -159,10 +159,11 @@ class HealingIT {
         String gone = Long.toString(finished.pid());
         JsonNode run = dm.runFile();
         Path logs = Files.createDirectories(dm.data.resolveSibling("orphans"));
-        CaptureProcess capture = CaptureProcess.start(Map.of("DM_PARENT_PID", gone, "DM_PG_HOST", "127.0.0.1",
-                "DM_PG_PORT", run.path("ports").path("postgres").asText(), "DM_PG_DATABASE", "shop", "DM_PG_USER", "postgres",
-                "DM_PG_PASSWORD", "", "DM_KAFKA_BOOTSTRAP", "127.0.0.1:" + run.path("ports").path("kafka").asText(),
-                "DM_SLOT_NAME", "orphan_slot"), logs.resolve("capture.log"));
+        CaptureServer capture = CaptureServer.start(CaptureServer.Layout.of(dm.home), logs.resolve("capture-server"), Map.of(
+                "DM_PARENT_PID", gone, "DM_PG_HOST", "127.0.0.1", "DM_PG_PORT", run.path("ports").path("postgres").asText(),
+                "DM_PG_DATABASE", "shop", "DM_PG_USER", "postgres", "DM_PG_PASSWORD", "",
+                "DM_KAFKA_BOOTSTRAP", "127.0.0.1:" + run.path("ports").path("kafka").asText(), "DM_SLOT_NAME", "orphan_slot"),
+                logs.resolve("capture.log"), CaptureServer.freePort(), "");
         ServiceProcess gateway = ServiceProcess.start(dm.home.resolve("notify-gateway/target/quarkus-app/quarkus-run.jar"),
                 Map.of("DM_PARENT_PID", gone, "DM_KAFKA_BOOTSTRAP", "127.0.0.1:" + run.path("ports").path("kafka").asText(),
                         "DM_GATEWAY_HTTP_PORT", "0", "DM_GATEWAY_TOKENS", "t:write", "DM_HISTORY_URL", "http://127.0.0.1:9"),

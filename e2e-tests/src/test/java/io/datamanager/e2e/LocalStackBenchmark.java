@@ -126,7 +126,7 @@ class LocalStackBenchmark {
         } catch (IOException gone) {
             return "other";
         }
-        for (String[] known : new String[][] {{"io.datamanager.local.Cli", "cli"}, {"BrokerMain", "kafka"}, {"CaptureMain", "capture"},
+        for (String[] known : new String[][] {{"io.datamanager.local.Cli", "cli"}, {"BrokerMain", "kafka"}, {"io.debezium.server.Main", "capture"},
                 {"streams-app", "streams-app"}, {"history-sink", "history-sink"}, {"notify-gateway", "notify-gateway"}, {"redis", "redis"}}) {
             if (line.contains(known[0])) {
                 return known[1];

@@ -1,9 +1,9 @@
 package io.datamanager.e2e;
 
 import com.sun.net.httpserver.HttpServer;
-import io.datamanager.capture.CaptureProcess;
 import io.datamanager.testsupport.CaptureEnvironment;
-import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.runtime.CaptureServer;
+import io.datamanager.runtime.ServiceProcess;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.datamanager.testsupport.TestRedis;
@@ -49,7 +49,7 @@ final class Stack implements AutoCloseable {
     final String streamsGroup = "dm-streams-" + prefix;
     final HttpServer receiver;
     final Path work;
-    private final CaptureProcess capture;
+    private final CaptureServer capture;
     private final ServiceProcess streams;
     private ServiceProcess gateway;
     private ServiceProcess history;
@@ -66,7 +66,7 @@ final class Stack implements AutoCloseable {
         work = Files.createDirectories(TestKafka.workDir());
         sql("CREATE TABLE orders (id integer PRIMARY KEY, status text NOT NULL, note text)");
         Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, prefix);
-        capture = CaptureProcess.start(env, work.resolve("capture-" + prefix + ".log"));
+        capture = CaptureEnvironment.startServer(env, work.resolve("capture-" + prefix + ".log"));
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "1".equals(query(
                 "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slot_" + prefix + "'")));
         Map<String, String> streamsEnv = new HashMap<>(env);

@@ -1,9 +1,9 @@
 package io.datamanager.local;
 
-import io.datamanager.capture.CaptureProcess;
-import io.datamanager.testsupport.ServiceProcess;
-import io.datamanager.testsupport.TestRedis;
-import io.datamanager.testsupport.kafka.KafkaBroker;
+import io.datamanager.runtime.CaptureServer;
+import io.datamanager.runtime.RedisServer;
+import io.datamanager.runtime.ServiceProcess;
+import io.datamanager.runtime.kafka.KafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,7 +27,8 @@ import java.util.Map;
 
 /**
  * The whole platform on one machine: the local PostgreSQL (history, and the demo shop without {@code --dsn}), a
- * real Kafka broker in KRaft mode, Redis when this machine has {@code redis-server}, capture, streams-app,
+ * real Kafka broker in KRaft mode, Redis when this machine has {@code redis-server}, capture (Debezium Server, run as
+ * its container image runs it, with {@code connector-config/debezium} as its configuration), streams-app,
  * history-sink and notify-gateway as child processes. Everything keeps its data under the data directory, so a
  * stop and a start lose nothing: Kafka keeps its topics and offsets, PostgreSQL its replication slot, which
  * holds every change made while the stack was down until capture reads it. Children end with this process. Once
@@ -39,6 +40,8 @@ final class LocalStack implements AutoCloseable {
     /** The replication slot and publication capture uses (its defaults, DM_SLOT_NAME and DM_PUBLICATION_NAME). */
     static final String SLOT = "dm_slot";
     static final String PUBLICATION = "dm_publication";
+    /** Debezium Server's JVM: the same heap and collector the services get. */
+    private static final String CAPTURE_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
     /**
      * @param home the repository (the services' jars are under it)
@@ -112,7 +115,7 @@ final class LocalStack implements AutoCloseable {
         Part[] captured = new Part[1];
         step("capture", () -> {
             captured[0] = supervise(Part.start("capture", this::startCapture));
-            return "slot " + SLOT + " on " + source;
+            return "slot " + SLOT + " on " + source + ", http://127.0.0.1:" + options.ports().capture();
         });
         Part capture = captured[0];
         Part streams = supervise(service("streams-app", streamsEnv(bootstrap), options.ports().streams()));
@@ -172,11 +175,12 @@ final class LocalStack implements AutoCloseable {
      */
     private Part.Instance startCapture() {
         boolean slotWasThere = slotExists();
-        CaptureProcess capture = CaptureProcess.start(captureEnv("127.0.0.1:" + options.ports().kafka()),
-                options.dataDir().resolve("logs/capture.log"));
+        CaptureServer capture = CaptureServer.start(CaptureServer.Layout.of(options.home()), options.dataDir().resolve("capture"),
+                captureEnv("127.0.0.1:" + options.ports().kafka()), options.dataDir().resolve("logs/capture.log"), options.ports().capture(),
+                CAPTURE_JAVA_OPTS);
         try {
-            Readiness.await("capture", Duration.ofSeconds(120), capture::isAlive, capture.log().toString(),
-                    slotWasThere ? this::slotActive : this::slotExists);
+            Readiness.await("capture", Duration.ofSeconds(180), capture::isAlive, capture.log().toString(),
+                    () -> capture.live() && (slotWasThere ? slotActive() : slotExists()));
         } catch (RuntimeException e) {
             capture.close();
             throw e;
@@ -188,9 +192,9 @@ final class LocalStack implements AutoCloseable {
         if (options.redisUrl() != null) {
             redisUrl = options.redisUrl();
             out.printf("  %-15s %s (yours)%n", "redis", redisUrl.replaceAll("//[^@]*@", "//"));
-        } else if (TestRedis.binaryAvailable()) {
+        } else if (RedisServer.binaryAvailable()) {
             step("redis", () -> {
-                TestRedis redis = TestRedis.start(options.ports().redis(), options.dataDir().resolve("redis"), true);
+                RedisServer redis = RedisServer.start(RedisServer.binary(), options.ports().redis(), options.dataDir().resolve("redis"), true);
                 started.push(redis);
                 redisUrl = redis.url();
                 return redisUrl;
@@ -251,6 +255,7 @@ final class LocalStack implements AutoCloseable {
         env.put("DM_PG_SSLMODE", source.sslmode());
         env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
         env.put("DM_TOPIC_PREFIX", PREFIX);
+        env.put("JMX_EXPORTER_PORT", Integer.toString(options.ports().captureMetrics())); // Debezium Server's Prometheus metrics
         return env;
     }
 

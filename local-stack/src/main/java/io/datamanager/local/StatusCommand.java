@@ -71,8 +71,8 @@ final class StatusCommand extends Cli.Common implements Callable<Integer> {
             return t;
         });
         try {
-            Map<String, Integer> ports = Map.of("streams-app", run.ports().streams(), "history-sink", run.ports().history(),
-                    "notify-gateway", run.ports().gateway());
+            Map<String, Integer> ports = Map.of("capture", run.ports().capture(), "streams-app", run.ports().streams(),
+                    "history-sink", run.ports().history(), "notify-gateway", run.ports().gateway());
             Map<String, CompletableFuture<String>> components = new LinkedHashMap<>();
             run.components().forEach((name, pid) -> components.put(name,
                     CompletableFuture.supplyAsync(() -> component(name, pid, ports.get(name), deadline), pool)));

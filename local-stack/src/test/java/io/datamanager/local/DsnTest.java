@@ -29,7 +29,7 @@ class DsnTest {
 
     @Test
     void portsMoveTogetherByTheOffset() {
-        assertThat(Ports.withOffset(0)).isEqualTo(new Ports(8080, 8081, 8082, 9092, 9093, 5433, 6380));
+        assertThat(Ports.withOffset(0)).isEqualTo(new Ports(8080, 8081, 8082, 9092, 9093, 5433, 6380, 8083, 8084));
         assertThat(Ports.withOffset(1000).kafka()).isEqualTo(10092);
         assertThatThrownBy(() -> Ports.withOffset(-1)).hasMessageContaining("--port-offset");
     }

@@ -1,6 +1,6 @@
 package io.datamanager.testsupport;
 
-import io.datamanager.testsupport.kafka.KafkaBroker;
+import io.datamanager.runtime.kafka.KafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

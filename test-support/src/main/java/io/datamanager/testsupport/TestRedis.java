@@ -1,5 +1,6 @@
 package io.datamanager.testsupport;
 
+import io.datamanager.runtime.RedisServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -118,22 +119,11 @@ public final class TestRedis implements AutoCloseable {
 
     /** Whether this machine has a redis-server binary to run. */
     public static boolean binaryAvailable() {
-        return binary() != null;
+        return RedisServer.binaryAvailable();
     }
 
     static String binary() {
-        String configured = System.getenv("DM_TEST_REDIS_SERVER");
-        if (configured != null && !configured.isBlank()) {
-            return configured;
-        }
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)));
-        dirs.addAll(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin", "/opt/homebrew/bin"));
-        for (String d : dirs) {
-            if (!d.isBlank() && Files.isExecutable(Path.of(d, "redis-server"))) {
-                return Path.of(d, "redis-server").toString();
-            }
-        }
-        return null;
+        return RedisServer.binary();
     }
 
     private static int freePort() throws IOException {
@@ -151,9 +141,10 @@ public final class TestRedis implements AutoCloseable {
         void stop();
     }
 
+    /** The machine's redis-server, as local-runtime runs it for the local stack. */
     private static final class ProcessRuntime implements RedisRuntime {
         private final String binary;
-        private Process watchdog;
+        private RedisServer server;
 
         ProcessRuntime(String binary) {
             this.binary = binary;
@@ -161,52 +152,23 @@ public final class TestRedis implements AutoCloseable {
 
         @Override
         public synchronized void start(int port, Path dir, boolean durable) {
-            List<String> args = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--dir", dir.toString(), "--save", "", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
-            args.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
-            // the shell watches this JVM and ends redis-server when it is gone, even after a SIGKILL of the JVM
-            String script = "\"$@\" & child=$!; trap 'kill -9 $child 2>/dev/null; exit 0' TERM; "
-                    + "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; "
-                    + "kill -9 $child 2>/dev/null; exit 0";
-            List<String> command = new ArrayList<>(List.of("sh", "-c", script, "redis-watchdog"));
-            command.addAll(args);
-            try {
-                watchdog = new ProcessBuilder(ChildProcesses.ownSession(command)).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("watchdog.log").toFile())).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start " + binary, e);
-            }
+            server = RedisServer.start(binary, port, dir, durable);
         }
 
         @Override
         public synchronized void stop() {
-            if (watchdog != null) {
-                watchdog.toHandle().descendants().forEach(ProcessHandle::destroy);
-                watchdog.toHandle().descendants().forEach(p -> {
-                    try {
-                        p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        p.destroyForcibly();
-                    }
-                });
+            if (server != null) {
+                server.close();
+                server = null;
             }
-            kill();
         }
 
         @Override
         public synchronized void kill() {
-            if (watchdog == null) {
-                return;
+            if (server != null) {
+                server.kill();
+                server = null;
             }
-            watchdog.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-            watchdog.toHandle().descendants().forEach(p -> p.onExit().join());
-            watchdog.destroy();
-            try {
-                watchdog.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            watchdog = null;
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * Debezium semantic type name where there is one ({@code io.debezium.time.Date}), else the Kafka Connect
  * type ({@code int32}, {@code string}, ...); arrays are {@code array<element>}; the PostgreSQL type may
  * follow after a bar ({@code string|numeric}, {@code io.debezium.data.Json|jsonb}). The header is written by
- * the {@code ColumnTypesHeader} transform of connector-config.
+ * the {@code ColumnTypesHeader} transform of connector-config (Debezium Server's JSON header format wraps the object in a JSON string).
  */
 public record ColumnTypes(Map<String, String> descriptors) {
     public static final String HEADER = "dm.types";

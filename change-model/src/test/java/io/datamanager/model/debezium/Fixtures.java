@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Real Debezium output, captured from embedded PostgreSQL by connector-config's CaptureIT (run it with
+ * Real Debezium output, captured from embedded PostgreSQL by the capture module's CaptureIT (run it with
  * {@code -Ddm.fixtures.write=<this module>/src/test/resources/debezium} to record them again).
  */
 public final class Fixtures {

@@ -7,6 +7,7 @@ import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.Redaction;
 import io.datamanager.history.store.VersionStore;
 import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.DeadLetterHeaders;
 import io.datamanager.model.Json;
 import io.datamanager.model.TopicNames;
 import io.datamanager.model.debezium.ColumnTypes;
@@ -251,11 +252,11 @@ public class HistoryIngest {
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error, TopicNames topics) {
         LOG.warnf(error, "dead letter %s-%d@%d", record.topic(), record.partition(), record.offset());
         RecordHeaders headers = new RecordHeaders();
-        headers.add("dm.stage", "history".getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.error", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.STAGE, "history".getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.ERROR, String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
         try {
             dlq.send(new ProducerRecord<>(topics.dlq(), null, record.key(), record.value(), headers)).get();
         } catch (Exception e) {

@@ -1,8 +1,8 @@
 package io.datamanager.history.it;
 
-import io.datamanager.capture.CaptureProcess;
-import io.datamanager.testsupport.ServiceProcess;
+import io.datamanager.runtime.ServiceProcess;
 import io.datamanager.testsupport.CaptureEnvironment;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.datamanager.testsupport.TopicReader;
@@ -26,7 +26,7 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
     static String PREFIX;
     static final String TOKEN = "test-token-" + UUID.randomUUID();
     static String source;
-    private CaptureProcess capture;
+    private CaptureServer capture;
     private ServiceProcess streams;
 
     @Override
@@ -46,7 +46,7 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
 
             Path work = Files.createDirectories(TestKafka.workDir());
             Map<String, String> env = CaptureEnvironment.of(pg, source, bootstrap, PREFIX);
-            capture = CaptureProcess.start(env, work.resolve("capture-" + PREFIX + ".log"));
+            capture = CaptureEnvironment.startServer(env, work.resolve("capture-" + PREFIX + ".log"));
             // the snapshot is on Kafka, so the slot exists and the test's changes will be streamed
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.customers", raw -> !raw.isEmpty(), Duration.ofSeconds(120));
 

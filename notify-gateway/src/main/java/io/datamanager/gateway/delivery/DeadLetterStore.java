@@ -2,7 +2,9 @@ package io.datamanager.gateway.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.gateway.config.GatewayConfig;
+import io.datamanager.model.DeadLetterHeaders;
 import io.datamanager.model.Json;
+import io.datamanager.model.TopicNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,17 +47,17 @@ public class DeadLetterStore {
 
     DeadLetterStore(GatewayConfig config) {
         this.config = config;
-        this.topic = config.topicPrefix() + ".webhook-dlq";
+        this.topic = new TopicNames(config.topicPrefix()).webhookDlq();
     }
 
     /** Records a change given up on; returns once Kafka has it (its offset is committed only after that). */
     public void add(String subscription, ConsumerRecord<String, byte[]> record, String error, int attempts) throws InterruptedException {
         RecordHeaders headers = new RecordHeaders();
-        headers.add("dm.error", error.getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.attempts", Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dm.source.offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.ERROR, error.getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
         send(subscription, record.value(), headers, "cannot record a dead letter of " + subscription + "; its offset stays uncommitted");
     }
 
@@ -98,7 +100,7 @@ public class DeadLetterStore {
             String name = r.partition() + "-" + r.offset();
             if (subscription.equals(r.key()) && r.headers().lastHeader(REDELIVERED) == null && !redelivered.contains(name)) {
                 JsonNode event = Json.tree(r.value(), "dead letter");
-                letters.add(new Letter(name, event.path("id").asText(), header(r, "dm.error"),
+                letters.add(new Letter(name, event.path("id").asText(), header(r, DeadLetterHeaders.ERROR),
                         Integer.parseInt(Optional.ofNullable(header(r, "dm.attempts")).orElse("0")), Instant.ofEpochMilli(r.timestamp()), event));
             }
         }

@@ -1,5 +1,6 @@
 package io.datamanager.streams.topology;
 
+import io.datamanager.model.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -14,11 +15,11 @@ import org.slf4j.LoggerFactory;
  * stage, the error and the source coordinates, so an operator can find, fix and replay the record.
  */
 final class DeadLetters implements Processor<String, Outcome, byte[], byte[]> {
-    static final String STAGE = "dm.stage";
-    static final String ERROR = "dm.error";
-    static final String SOURCE_TOPIC = "dm.source.topic";
-    static final String SOURCE_PARTITION = "dm.source.partition";
-    static final String SOURCE_OFFSET = "dm.source.offset";
+    static final String STAGE = DeadLetterHeaders.STAGE;
+    static final String ERROR = DeadLetterHeaders.ERROR;
+    static final String SOURCE_TOPIC = DeadLetterHeaders.SOURCE_TOPIC;
+    static final String SOURCE_PARTITION = DeadLetterHeaders.SOURCE_PARTITION;
+    static final String SOURCE_OFFSET = DeadLetterHeaders.SOURCE_OFFSET;
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
     private final PipelineMetrics metrics;

@@ -1,7 +1,7 @@
 package io.datamanager.streams.it;
 
-import io.datamanager.capture.CaptureProcess;
 import io.datamanager.testsupport.CaptureEnvironment;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -33,7 +33,7 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
     static final String LEDGER_SUBSCRIPTION = "ledger-all";
     static String database;
     static String bootstrap;
-    private static CaptureProcess capture;
+    private static CaptureServer capture;
     private static Map<String, String> captureEnv;
     private static Path captureLog;
 
@@ -55,7 +55,7 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
             Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, PREFIX);
             captureEnv = env;
             captureLog = Files.createDirectories(work).resolve("capture-" + PREFIX + ".log");
-            capture = CaptureProcess.start(env, captureLog);
+            capture = CaptureEnvironment.startServer(env, captureLog);
             // the snapshot is on Kafka: the slot exists, so every later change is streamed, none folded into the snapshot
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.articles", raw -> raw.size() >= 2, Duration.ofSeconds(120));
 
@@ -86,7 +86,7 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
 
     /** Starts capture again with the same slot and offsets topic. */
     static void restartCapture() {
-        capture = CaptureProcess.start(captureEnv, captureLog);
+        capture = CaptureEnvironment.startServer(captureEnv, captureLog);
     }
 
     static String query(String sql) throws Exception {

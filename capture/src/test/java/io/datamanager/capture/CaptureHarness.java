@@ -4,6 +4,7 @@ import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.debezium.ColumnTypes;
 import io.datamanager.model.debezium.DebeziumEnvelopes;
 import io.datamanager.testsupport.CaptureEnvironment;
+import io.datamanager.runtime.CaptureServer;
 import io.datamanager.testsupport.TestKafka;
 import io.datamanager.testsupport.TestPostgres;
 import io.datamanager.testsupport.TopicReader;
@@ -20,14 +21,14 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
-/** One database on the test PostgreSQL, captured by a {@link CaptureEngine} into topics of its own prefix. */
+/** One database on the test PostgreSQL, captured by Debezium Server into topics of its own prefix. */
 final class CaptureHarness implements AutoCloseable {
     final TestPostgres pg = TestPostgres.shared();
     final String bootstrap = TestKafka.shared().bootstrapServers();
     final String database;
     final String prefix;
     final Map<String, String> env = new HashMap<>();
-    private CaptureEngine engine;
+    private CaptureServer server;
 
     CaptureHarness(Class<?> testClass) {
         database = pg.createDatabase(testClass);
@@ -44,19 +45,31 @@ final class CaptureHarness implements AutoCloseable {
         }
     }
 
+    /** Starts Debezium Server; returns at once (the tests wait for what they need to see). */
     void startCapture() {
-        engine = CaptureEngine.start(ServerConfig.load(env::get));
+        server = CaptureEnvironment.startServer(env, TestKafka.workDir().resolve("capture-" + prefix + ".log"));
     }
 
+    /** Stops it cleanly: offsets of what Kafka acknowledged are committed. */
     void stopCapture() {
-        if (engine != null) {
-            engine.close();
-            engine = null;
+        if (server != null) {
+            server.close();
+            server = null;
         }
     }
 
-    CaptureEngine engine() {
-        return engine;
+    /** Ends it as a crash would (SIGKILL). */
+    void killCapture() throws InterruptedException {
+        server.kill();
+        server = null;
+    }
+
+    CaptureServer server() {
+        return server;
+    }
+
+    String offsetsTopic() {
+        return prefix + ".offsets";
     }
 
     Pattern changeTopics() {

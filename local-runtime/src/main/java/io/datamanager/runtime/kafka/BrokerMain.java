@@ -1,4 +1,4 @@
-package io.datamanager.testsupport.kafka;
+package io.datamanager.runtime.kafka;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.datamanager.testsupport.kafka;
+package io.datamanager.runtime.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,7 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import io.datamanager.testsupport.ChildProcesses;
+import io.datamanager.runtime.ChildProcesses;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * offsets.
  */
 public final class KafkaBroker implements AutoCloseable {
-    private static final String CLASSPATH_RESOURCE = "/io/datamanager/testsupport/kafka-broker.classpath";
+    private static final String CLASSPATH_RESOURCE = "/io/datamanager/runtime/kafka-broker.classpath";
 
     private final Process process;
     private final int port;
@@ -78,6 +78,38 @@ public final class KafkaBroker implements AutoCloseable {
             }
             Process process = java(logFile, jvmOptions, "serve", config.toString());
             KafkaBroker broker = new KafkaBroker(process, port, logFile);
+            broker.awaitListening(timeout);
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Kafka", e);
+        }
+    }
+
+    /**
+     * Starts a broker from the given server properties (as the {@code apache/kafka} image makes them from its
+     * {@code KAFKA_*} environment), its storage formatted with {@code clusterId} when new; waits until it accepts
+     * clients on {@code port}.
+     */
+    public static KafkaBroker start(Path dataDir, Properties server, String clusterId, int port, Duration timeout) {
+        try {
+            Files.createDirectories(dataDir);
+            Path config = dataDir.resolve("server.properties");
+            try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+                server.store(out, "from the compose environment");
+            }
+            Path logFile = dataDir.resolve("broker.log");
+            Path logs = Path.of(server.getProperty("log.dirs", dataDir.resolve("logs").toString()));
+            if (!Files.exists(logs.resolve("meta.properties"))) {
+                Process format = java(logFile, List.of(), "format", "format", "--cluster-id", clusterId, "--config", config.toString());
+                if (!format.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
+                    format.destroyForcibly();
+                    throw new IllegalStateException("formatting Kafka storage failed; see " + logFile);
+                }
+            }
+            KafkaBroker broker = new KafkaBroker(java(logFile, List.of(), "serve", config.toString()), port, logFile);
             broker.awaitListening(timeout);
             return broker;
         } catch (IOException e) {
@@ -217,7 +249,7 @@ public final class KafkaBroker implements AutoCloseable {
     static String classpath() {
         try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(CLASSPATH_RESOURCE + " is missing: build test-support with ./mvnw first");
+                throw new IllegalStateException(CLASSPATH_RESOURCE + " is missing: build local-runtime with ./mvnw first");
             }
             String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             Path own = Path.of(BrokerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());

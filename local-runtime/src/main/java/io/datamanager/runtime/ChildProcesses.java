@@ -1,4 +1,4 @@
-package io.datamanager.testsupport;
+package io.datamanager.runtime;
 
 import java.nio.file.Path;
 import java.time.Duration;
