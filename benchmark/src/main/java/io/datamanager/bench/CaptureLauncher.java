@@ -33,6 +33,6 @@ final class CaptureLauncher {
         env.putAll(extraEnv);
         Path home = Path.of(System.getProperty("dm.home", ".")).toAbsolutePath().normalize();
         return CaptureServer.start(CaptureServer.Layout.of(home), log.resolveSibling(log.getFileName().toString().replace(".log", "") + "-server"),
-                env, log, CaptureServer.freePort(), String.join(" ", DEFAULT_JAVA_OPTS, String.join(" ", jvmOptions)).trim());
+                env, log, io.datamanager.runtime.FreePorts.pick(), String.join(" ", DEFAULT_JAVA_OPTS, String.join(" ", jvmOptions)).trim());
     }
 }

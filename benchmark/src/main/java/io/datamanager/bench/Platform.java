@@ -42,7 +42,7 @@ final class Platform implements AutoCloseable {
         Platform p = new Platform(work);
         try {
             Files.createDirectories(work.resolve("logs"));
-            int pgPort = freePort();
+            int pgPort = io.datamanager.runtime.FreePorts.pick();
             p.pg = LocalPostgres.start(work.resolve("postgres"), pgPort, PgBinaries.defaultDir(), line -> System.out.println("  " + line));
             if (statements) {
                 try (Connection c = p.pg.connect("postgres"); Statement s = c.createStatement()) {
@@ -59,8 +59,8 @@ final class Platform implements AutoCloseable {
             try (Connection c = p.source(); Statement s = c.createStatement()) {
                 s.execute("CREATE PUBLICATION " + PUBLICATION + " FOR ALL TABLES");
             }
-            p.broker = KafkaBroker.start(work.resolve("kafka"), freePort(), freePort(), Duration.ofSeconds(120), jvmOptions, brokerConfig);
-            p.redis = RedisServer.start(RedisServer.binary(), freePort(), work.resolve("redis"), true);
+            p.broker = KafkaBroker.start(work.resolve("kafka"), io.datamanager.runtime.FreePorts.pick(), io.datamanager.runtime.FreePorts.pick(), Duration.ofSeconds(120), jvmOptions, brokerConfig);
+            p.redis = RedisServer.start(RedisServer.binary(), io.datamanager.runtime.FreePorts.pick(), work.resolve("redis"), true);
             return p;
         } catch (Exception | Error e) {
             p.close();
@@ -131,13 +131,6 @@ final class Platform implements AutoCloseable {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public void close() {

@@ -33,9 +33,9 @@ final class Services implements AutoCloseable {
     private final Map<String, String> extraEnv;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, ServiceProcess> running = new LinkedHashMap<>();
-    private final int streamsPort = Platform.freePort();
-    private final int historyPort = Platform.freePort();
-    private final int gatewayPort = Platform.freePort();
+    private final int streamsPort = io.datamanager.runtime.FreePorts.pick();
+    private final int historyPort = io.datamanager.runtime.FreePorts.pick();
+    private final int gatewayPort = io.datamanager.runtime.FreePorts.pick();
 
     Services(Platform platform, Path home, Path logs, String prefix, List<String> jvmOptions, Map<String, String> extraEnv) {
         this.extraEnv = extraEnv;
@@ -75,7 +75,7 @@ final class Services implements AutoCloseable {
 
     /** A history-sink of its own on {@code database}, reading {@code prefix}.changes as consumer group {@code group}. */
     ServiceProcess startHistoryAlone(String database, String group, String logName, List<String> extraJvmOptions) {
-        int port = Platform.freePort();
+        int port = io.datamanager.runtime.FreePorts.pick();
         List<String> options = new java.util.ArrayList<>(jvmOptions);
         options.addAll(extraJvmOptions);
         Map<String, String> env = historyEnv(database, group, port);

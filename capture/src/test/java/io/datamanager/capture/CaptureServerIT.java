@@ -90,7 +90,7 @@ class CaptureServerIT {
     void answersHealthOnItsPortAndServesItsMetricsToPrometheus() throws Exception {
         try (CaptureHarness h = new CaptureHarness(CaptureServerIT.class)) {
             h.sql("CREATE TABLE t (id integer PRIMARY KEY)", "INSERT INTO t VALUES (1)");
-            int metricsPort = freePort();
+            int metricsPort = io.datamanager.runtime.FreePorts.pick();
             h.env.put("JMX_EXPORTER_PORT", Integer.toString(metricsPort));
             h.startCapture();
             h.readUntil(events -> !events.isEmpty());
@@ -162,11 +162,6 @@ class CaptureServerIT {
         }
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Records in a topic, by its end offsets. */
     static final class KafkaCounts {

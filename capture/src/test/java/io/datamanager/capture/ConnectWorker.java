@@ -40,7 +40,7 @@ final class ConnectWorker implements AutoCloseable {
     /** Starts a worker of group {@code group}, its config, offsets and status in topics named {@code <group>-...}. */
     static ConnectWorker start(String bootstrap, String group, Map<String, String> env, Path dir) throws IOException {
         Files.createDirectories(dir);
-        int port = freePort();
+        int port = io.datamanager.runtime.FreePorts.pick();
         Path config = dir.resolve("worker.properties");
         Files.writeString(config, String.join("\n",
                 "bootstrap.servers=" + bootstrap,
@@ -122,11 +122,4 @@ final class ConnectWorker implements AutoCloseable {
         throw new IllegalStateException("target/capture-*-agent.jar is missing: build the capture module");
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -81,7 +81,7 @@ class ComposeProcessesIT {
         variables.putAll(Map.of("DM_PG_PASSWORD", "compose-pw", "DM_GATEWAY_TOKENS", TOKEN + ":write",
                 "DM_HISTORY_TOKEN", "compose-history-" + UUID.randomUUID(), "DM_REDACTION_KEY", "compose-redaction"));
         work = Files.createDirectories(TestKafka.workDir().resolve("compose-" + UUID.randomUUID().toString().substring(0, 8)));
-        services.forEach((name, service) -> CONTAINER_PORTS.getOrDefault(name, List.of()).forEach(p -> hostPorts.put(name + ":" + p, freePort())));
+        services.forEach((name, service) -> CONTAINER_PORTS.getOrDefault(name, List.of()).forEach(p -> hostPorts.put(name + ":" + p, io.datamanager.runtime.FreePorts.pick())));
 
         for (String name : startOrder()) {
             Map<String, String> env = environment(name);
@@ -370,11 +370,4 @@ class ComposeProcessesIT {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

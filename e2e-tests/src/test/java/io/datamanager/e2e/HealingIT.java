@@ -163,7 +163,7 @@ class HealingIT {
                 "DM_PARENT_PID", gone, "DM_PG_HOST", "127.0.0.1", "DM_PG_PORT", run.path("ports").path("postgres").asText(),
                 "DM_PG_DATABASE", "shop", "DM_PG_USER", "postgres", "DM_PG_PASSWORD", "",
                 "DM_KAFKA_BOOTSTRAP", "127.0.0.1:" + run.path("ports").path("kafka").asText(), "DM_SLOT_NAME", "orphan_slot"),
-                logs.resolve("capture.log"), CaptureServer.freePort(), "");
+                logs.resolve("capture.log"), io.datamanager.runtime.FreePorts.pick(), "");
         ServiceProcess gateway = ServiceProcess.start(dm.home.resolve("notify-gateway/target/quarkus-app/quarkus-run.jar"),
                 Map.of("DM_PARENT_PID", gone, "DM_KAFKA_BOOTSTRAP", "127.0.0.1:" + run.path("ports").path("kafka").asText(),
                         "DM_GATEWAY_HTTP_PORT", "0", "DM_GATEWAY_TOKENS", "t:write", "DM_HISTORY_URL", "http://127.0.0.1:9"),

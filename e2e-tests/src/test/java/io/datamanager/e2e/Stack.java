@@ -78,7 +78,7 @@ final class Stack implements AutoCloseable {
         if (withHistory) {
             startHistory();
         }
-        gatewayPort = freePort();
+        gatewayPort = io.datamanager.runtime.FreePorts.pick();
         startGateway();
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/", exchange -> {
@@ -99,7 +99,7 @@ final class Stack implements AutoCloseable {
     }
 
     private void startHistory() throws IOException {
-        int port = freePort();
+        int port = io.datamanager.runtime.FreePorts.pick();
         String historyToken = "e2e-history-" + UUID.randomUUID();
         Map<String, String> env = new HashMap<>();
         env.put("DM_HISTORY_DB_URL", pg.jdbcUrl(pg.createDatabase("e2e_history")));
@@ -175,11 +175,6 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** A connection to the captured database with synchronous commit, so pg_current_wal_lsn() is at or past each commit. */
     Connection session() throws Exception {

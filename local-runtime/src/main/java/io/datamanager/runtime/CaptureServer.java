@@ -200,12 +200,4 @@ public final class CaptureServer implements AutoCloseable {
         ChildProcesses.stop(process, Duration.ofSeconds(60));
     }
 
-    /** A free port on loopback. */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -30,7 +30,7 @@ public final class CaptureEnvironment {
     /** Starts Debezium Server for a test, with its files under the test work folder; output goes to {@code log}. */
     public static CaptureServer startServer(Map<String, String> env, Path log) {
         Path root = TestKafka.workDir().resolve("debezium-" + java.util.UUID.randomUUID().toString().substring(0, 8));
-        return CaptureServer.start(layout(), root, env, log, CaptureServer.freePort(), "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        return CaptureServer.start(layout(), root, env, log, io.datamanager.runtime.FreePorts.pick(), "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     }
 
     /** For tests: the repository named by {@code dmtest.home}, else the nearest folder up from here that has a capture module. */

@@ -43,11 +43,7 @@ public final class TestRedis implements AutoCloseable {
     }
 
     public static TestRedis start(boolean durable) {
-        try {
-            return start(freePort(), TestKafka.workDir().resolve("redis-" + UUID.randomUUID().toString().substring(0, 8)), durable);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return start(io.datamanager.runtime.FreePorts.pick(), TestKafka.workDir().resolve("redis-" + UUID.randomUUID().toString().substring(0, 8)), durable);
     }
 
     /** A server on {@code port} with its data in {@code dir} (the local stack keeps its Redis this way across runs). */
@@ -126,11 +122,6 @@ public final class TestRedis implements AutoCloseable {
         return RedisServer.binary();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** How the server runs: a child process or a container. */
     private interface RedisRuntime {

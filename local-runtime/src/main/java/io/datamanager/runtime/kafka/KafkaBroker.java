@@ -1,5 +1,7 @@
 package io.datamanager.runtime.kafka;
 
+import io.datamanager.runtime.FreePorts;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import java.io.IOException;
@@ -43,7 +45,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts a broker on free loopback ports with its data under {@code dataDir}; waits until it accepts clients. */
     public static KafkaBroker start(Path dataDir) {
-        return start(dataDir, freePort(), freePort(), Duration.ofSeconds(90));
+        return start(dataDir, FreePorts.pick(), FreePorts.pick(), Duration.ofSeconds(90));
     }
 
     public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout) {
@@ -271,12 +273,4 @@ public final class KafkaBroker implements AutoCloseable {
         return bytes;
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
