@@ -50,6 +50,17 @@ public final class ParentProcess {
         watch.start();
     }
 
+    /**
+     * Ends this JVM before anything starts when the process in {@code DM_PARENT_PID} is already gone: a service's
+     * {@code main} calls it first, as a framework's start-up (and its shutdown) may take long enough to look alive.
+     */
+    public static void exitIfGoneAtStart() {
+        fromEnvironment().filter(pid -> !running(pid)).ifPresent(pid -> {
+            System.err.println("the parent process " + pid + " is gone: not starting");
+            System.exit(1);
+        });
+    }
+
     /** The pid in {@code DM_PARENT_PID} of this process's environment; empty when unset or blank. */
     public static Optional<Long> fromEnvironment() {
         String value = System.getenv("DM_PARENT_PID");

@@ -29,11 +29,17 @@ public final class CaptureProcess implements AutoCloseable {
 
     /** Starts capture with the given {@code DM_*} environment; output goes to {@code log}. */
     public static CaptureProcess start(Map<String, String> env, Path log) {
+        return start(env, log, List.of());
+    }
+
+    /** Starts capture with {@code jvmOptions} after the default ones (they win where they overlap: heap, GC, JIT, JFR). */
+    public static CaptureProcess start(Map<String, String> env, Path log, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath());
         command.add(CaptureMain.class.getName());

@@ -136,7 +136,8 @@ final class Datamanager {
     /** An offset under which all of the stack's ports (8080..9093, 5433, 6380 plus it) are free on loopback. */
     private static int freePortBlock() {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int offset = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            // below Linux's ephemeral range (32768 and up), where the other tests' brokers and connections take their ports
+            int offset = 1_000 + ThreadLocalRandom.current().nextInt(22_000);
             if (List.of(8080, 8081, 8082, 9092, 9093, 5433, 6380).stream().allMatch(p -> free(p + offset))) {
                 return offset;
             }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** {@code ./datamanager}: up, status, down, db and example, on one machine. */
 @Command(name = "datamanager", mixinStandardHelpOptions = true, version = "datamanager 0.1.0",
         description = "Runs the datamanager platform on this machine.",
-        subcommands = {Cli.Up.class, StatusCommand.class, Cli.Down.class, Cli.Db.class, ExampleCommand.class})
+        subcommands = {Cli.Up.class, StatusCommand.class, Cli.Down.class, Cli.Db.class, ExampleCommand.class, BenchCommand.class})
 public final class Cli {
 
     /** Where the repository is: the services' jars are under it, the data directory by default too. */

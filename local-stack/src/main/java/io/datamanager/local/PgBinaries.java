@@ -32,14 +32,14 @@ import org.tukaani.xz.XZInputStream;
  * under a file lock, so a start killed at any moment leaves nothing a later start trips on: leftovers are removed
  * before unpacking again.
  */
-final class PgBinaries {
+public final class PgBinaries {
     static final String ENV = "DM_PG_BINARIES_DIR";
     private static final String MARKER = ".exists";
 
     private PgBinaries() {}
 
     /** Where the binaries go: {@code $DM_PG_BINARIES_DIR}, else zonky's own default, shared with the tests. */
-    static Path defaultDir() {
+    public static Path defaultDir() {
         String dir = System.getenv(ENV);
         if (dir != null && !dir.isBlank()) {
             return Path.of(dir).toAbsolutePath().normalize();

@@ -2,15 +2,15 @@ package io.datamanager.local;
 
 import io.datamanager.model.ParentProcess;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 /**
  * {@code ./datamanager down}: asks {@code up} to stop (SIGTERM: it stops its parts in order) and waits until the stack
- * is gone: the run file removed and no component left. It does not wait for {@code up}'s own pid to vanish: a process
- * whose parent does not reap it stays a zombie after it ended, and looks alive to Java.
+ * is gone: no component left and {@code up} itself ended (after its components it may still write the CLI's class-data
+ * archive). An ended {@code up} whose parent does not reap it stays a zombie, which looks alive to Java: it counts as
+ * ended ({@link ParentProcess#running}).
  */
 final class Stopper {
     private final Path dataDir;
@@ -42,9 +42,8 @@ final class Stopper {
         return false;
     }
 
-    /** up removed its run file last (or ended without removing it), and none of the components it had runs now. */
+    /** up ended (it removes its run file before), and none of the components it had runs now. */
     private boolean stopped() {
-        boolean upDone = !Files.exists(RunFile.path(dataDir)) || !ParentProcess.running(run.pid());
-        return upDone && RunFile.read(dataDir).orElse(run).running().isEmpty() && run.running().isEmpty();
+        return !ParentProcess.running(run.pid()) && RunFile.read(dataDir).orElse(run).running().isEmpty() && run.running().isEmpty();
     }
 }

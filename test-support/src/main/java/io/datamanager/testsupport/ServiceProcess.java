@@ -22,12 +22,22 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public static ServiceProcess start(Path jar, Map<String, String> env, Path log) {
+        return start(jar, env, log, List.of());
+    }
+
+    /**
+     * Starts the service with {@code jvmOptions} after the default ones, so they win where they overlap (the
+     * benchmark measures other heap, GC or JIT settings and profiles with JFR this way).
+     */
+    public static ServiceProcess start(Path jar, Map<String, String> env, Path log, List<String> jvmOptions) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
         }
         List<String> command = new ArrayList<>(List.of(
                 ChildProcesses.java(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(ChildProcesses.ownSession(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);

@@ -47,22 +47,36 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout) {
+        return start(dataDir, port, controllerPort, timeout, List.of());
+    }
+
+    /** Starts a broker whose JVM gets {@code jvmOptions} after the default ones (they win where they overlap). */
+    public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout, List<String> jvmOptions) {
+        return start(dataDir, port, controllerPort, timeout, jvmOptions, java.util.Map.of());
+    }
+
+    /**
+     * Starts a broker with {@code jvmOptions} after the default JVM options and {@code overrides} replacing or adding
+     * server properties (the benchmark measures other broker settings this way).
+     */
+    public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout, List<String> jvmOptions,
+            java.util.Map<String, String> overrides) {
         try {
             Files.createDirectories(dataDir);
-            Path config = writeConfig(dataDir, port, controllerPort);
+            Path config = writeConfig(dataDir, port, controllerPort, overrides);
             Path logFile = dataDir.resolve("broker.log");
             if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
                 String clusterId;
                 do { // an id starting with '-' would read as an option
                     clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
                 } while (clusterId.startsWith("-"));
-                Process format = java(logFile, "format", "format", "--cluster-id", clusterId, "--config", config.toString());
+                Process format = java(logFile, List.of(), "format", "format", "--cluster-id", clusterId, "--config", config.toString());
                 if (!format.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
                     format.destroyForcibly();
                     throw new IllegalStateException("formatting Kafka storage failed; see " + logFile);
                 }
             }
-            Process process = java(logFile, "serve", config.toString());
+            Process process = java(logFile, jvmOptions, "serve", config.toString());
             KafkaBroker broker = new KafkaBroker(process, port, logFile);
             broker.awaitListening(timeout);
             return broker;
@@ -137,7 +151,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Path writeConfig(Path dataDir, int port, int controllerPort) throws IOException {
+    private static Path writeConfig(Path dataDir, int port, int controllerPort, java.util.Map<String, String> overrides) throws IOException {
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -161,12 +175,21 @@ public final class KafkaBroker implements AutoCloseable {
                 "auto.create.topics.enable=true",
                 "log.flush.interval.messages=1",
                 "");
+        StringBuilder lines = new StringBuilder();
+        for (String line : props.split("\n")) {
+            String key = line.contains("=") ? line.substring(0, line.indexOf('=')) : line;
+            if (!overrides.containsKey(key)) {
+                lines.append(line).append('\n');
+            }
+        }
+        overrides.forEach((key, value) -> lines.append(key).append('=').append(value).append('\n'));
+        props = lines.toString();
         Path config = dataDir.resolve("server.properties");
         Files.writeString(config, props, StandardCharsets.UTF_8);
         return config;
     }
 
-    private static Process java(Path logFile, String mode, String... args) throws IOException {
+    private static Process java(Path logFile, List<String> jvmOptions, String mode, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ChildProcesses.java());
         command.add("-Xms128m");
@@ -177,6 +200,7 @@ public final class KafkaBroker implements AutoCloseable {
         command.add("-Dorg.slf4j.simpleLogger.log.kafka=info");
         command.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
         command.add("-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath());
         command.add(BrokerMain.class.getName());
