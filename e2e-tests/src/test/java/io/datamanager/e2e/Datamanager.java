@@ -98,7 +98,32 @@ final class Datamanager {
     }
 
     String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + (5433 + portOffset) + "/shop";
+        return jdbcUrl("shop");
+    }
+
+    /** A database of the stack's PostgreSQL ({@code shop}, the history's {@code dm_history}, {@code postgres}). */
+    String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + (5433 + portOffset) + "/" + database;
+    }
+
+    String kafkaBootstrap() {
+        return "127.0.0.1:" + (9092 + portOffset);
+    }
+
+    /** The pid the run file names for a part of the stack ({@code capture}, {@code kafka}, ...). */
+    long pid(String part) throws IOException {
+        return runFile().path("components").path(part).asLong();
+    }
+
+    /** Waits until the run file names a new, running process for the part (up started it again); returns its pid. */
+    long awaitNewPid(String part, long old, Duration timeout) {
+        long[] fresh = {0};
+        Awaitility.await(part + " started again").atMost(timeout).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> {
+                    fresh[0] = pid(part);
+                    return fresh[0] != old && io.datamanager.model.ParentProcess.running(fresh[0]);
+                });
+        return fresh[0];
     }
 
     /** The seconds from the "ready in" line of up's output. */

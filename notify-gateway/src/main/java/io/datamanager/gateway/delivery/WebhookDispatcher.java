@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.gateway.config.Durations;
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.subscriptions.RuleLog;
+import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.Json;
 import io.datamanager.model.TopicNames;
 import io.datamanager.model.subscription.Subscription;
@@ -25,7 +26,8 @@ import org.jboss.logging.Logger;
  * Delivers every {@code dm.sub.<id>} record to its subscription's webhook, through a {@link SubscriptionFeed}
  * of its own consumer group: per partition in order, offsets committed only up to what was delivered or
  * dead-lettered, so a crash redelivers, never drops; receivers deduplicate by {@code webhook-id}. Every
- * attempt checks the URL with the {@link UrlGuard} again and connects to the address that check passed.
+ * attempt checks the URL with the {@link UrlGuard} again and connects to the address that check passed. A record that is
+ * not a change event is never sent: it goes to {@code dm.dlq} ({@link PipelineDeadLetters}) and delivery goes on.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -39,12 +41,14 @@ public class WebhookDispatcher {
     private final StatusTrackers status;
     private final io.micrometer.core.instrument.MeterRegistry registry;
     private final DeadLetterStore deadLetterStore;
+    private final PipelineDeadLetters pipelineDeadLetters;
     private SubscriptionFeed feed;
 
-    WebhookDispatcher(GatewayConfig config, RuleLog rules, DeadLetterStore deadLetterStore,
+    WebhookDispatcher(GatewayConfig config, RuleLog rules, DeadLetterStore deadLetterStore, PipelineDeadLetters pipelineDeadLetters,
             io.micrometer.core.instrument.MeterRegistry registry, Vertx vertx) {
         this.config = config;
         this.deadLetterStore = deadLetterStore;
+        this.pipelineDeadLetters = pipelineDeadLetters;
         this.registry = registry;
         this.status = new StatusTrackers("webhook", registry);
         this.rules = rules;
@@ -93,6 +97,14 @@ public class WebhookDispatcher {
         Subscription subscription = rules.get(id).orElse(null);
         if (subscription == null || subscription.delivery() == null || subscription.delivery().webhook() == null || tracker.disabled()) {
             return; // no webhook (topic or SSE only), removed, or disabled by 410
+        }
+        try {
+            ChangeEvent.fromJson(record.value());
+        } catch (RuntimeException e) {
+            // the streams-app writes only change events: this one came from elsewhere and never becomes one by waiting
+            LOG.warnf(e, "record %d of %s-%d is not a change event; dead-lettered to dm.dlq", record.offset(), record.topic(), record.partition());
+            pipelineDeadLetters.send("webhook", record, e);
+            return;
         }
         JsonNode event = Json.tree(record.value(), "change");
         String eventId = event.path("id").asText();

@@ -186,6 +186,37 @@ class WebhookDeliveryIT {
         api().get("/api/subscriptions/broken/dead-letters").then().body("size()", org.hamcrest.Matchers.equalTo(0));
     }
 
+    @Test
+    void aRecordThatIsNotAChangeIsDeadLetteredAndTheRowsNextChangeStillArrives() throws Exception {
+        subscribe("poisoned", "/poisoned", null);
+        ChangeEvent next = event(12, "after the poison");
+        byte[] garbage = {(byte) 0xff, (byte) 0xfe, 0x00, '{'};
+        byte[] wrongShape = "{\"v\":1,\"table\":\"public.t\",\"op\":\"insert\"}".getBytes(StandardCharsets.UTF_8);
+        send("poisoned", next.key(), garbage); // the same key: the same partition, right before the change
+        send("poisoned", next.key(), wrongShape);
+        send("poisoned", next);
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !received.getOrDefault("/poisoned", List.of()).isEmpty());
+        String source = DeliveryKafka.PREFIX + ".sub.poisoned";
+        var letters = TopicReader.readUntil(DeliveryKafka.bootstrap, DeliveryKafka.PREFIX + ".dlq", records -> records.stream()
+                .filter(r -> source.equals(header(r, "dm.source.topic"))).count() >= 2, Duration.ofSeconds(30)).stream()
+                .filter(r -> source.equals(header(r, "dm.source.topic"))).toList();
+        assertThat(letters).extracting(r -> r.value()).containsExactly(garbage, wrongShape);
+        assertThat(letters).allSatisfy(r -> {
+            assertThat(header(r, "dm.stage")).isEqualTo("webhook");
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(next.key());
+        });
+        assertThat(header(letters.get(0), "dm.error")).contains("not valid JSON");
+        assertThat(header(letters.get(1), "dm.error")).as("names the field").matches("[a-zA-Z.]+: .+");
+        assertThat(received.get("/poisoned")).as("only the change (at least once), nothing made of the poison")
+                .extracting(r -> r.headers().get("webhook-id")).containsOnly(next.id());
+    }
+
+    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
     private static void subscribe(String id, String path, String secret) {
         String webhook = "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + path + "\""
                 + (secret == null ? "" : ",\"secret\":\"" + secret + "\"") + "}";
@@ -201,10 +232,14 @@ class WebhookDeliveryIT {
     }
 
     private static void send(String subscription, ChangeEvent event) throws Exception {
+        send(subscription, event.key(), event.toJson());
+    }
+
+    private static void send(String subscription, String key, byte[] value) throws Exception {
         Properties props = new Properties();
         props.put("bootstrap.servers", DeliveryKafka.bootstrap);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(DeliveryKafka.PREFIX + ".sub." + subscription, event.key(), event.toJson())).get();
+            producer.send(new ProducerRecord<>(DeliveryKafka.PREFIX + ".sub." + subscription, key, value)).get();
         }
     }
 
