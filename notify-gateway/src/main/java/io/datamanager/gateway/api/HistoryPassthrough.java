@@ -40,6 +40,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  */
 @Path("/api")
 public class HistoryPassthrough {
+    /** A table's name as capture writes it: {@code schema.table}. */
+    static final String TABLE = "[^.\\s]+\\.\\S+";
+
     private final GatewayConfig config;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -66,19 +69,21 @@ public class HistoryPassthrough {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TableSchema.class)))
     @APIResponse(responseCode = "404", description = "neither the source database nor history knows the table: problem+json saying why")
     @APIResponse(responseCode = "503", description = "the table has no history and the source database could not be read")
-    public Response table(@PathParam("table") String table, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+    public Response table(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
 
     @GET
     @Path("/history")
+    @QueryPrefixes({"pk.", "match."})
     @Operation(summary = "Versions newest first, narrowed by table, row (pk.<column>), operation, time, changed column, "
             + "row values (match.<column>) and source transaction")
     @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42")
     @Parameter(name = "match.{column}", in = ParameterIn.QUERY,
             description = "a value the before or after image holds: equal as text, or as JSON when the value is JSON")
-    public Response history(@QueryParam("table") String table, @QueryParam("op") @Parameter(schema = @Schema(type = SchemaType.STRING,
-            enumeration = {"insert", "update", "delete", "snapshot", "truncate"})) String op,
+    public Response history(@QueryParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @QueryParam("op") @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {"insert", "update", "delete", "snapshot", "truncate"})) String op,
             @QueryParam("since") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String since,
             @QueryParam("until") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String until,
             @QueryParam("changed") String changed,
@@ -90,9 +95,10 @@ public class HistoryPassthrough {
 
     @GET
     @Path("/history/as-of")
+    @QueryPrefixes("pk.")
     @Operation(summary = "A row (with pk.<column>) or the whole table as it was at a time")
     @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42")
-    public Response asOf(@QueryParam("table") @Parameter(required = true) String table,
+    public Response asOf(@QueryParam("table") @Parameter(required = true, schema = @Schema(pattern = TABLE)) String table,
             @QueryParam("at") @Parameter(required = true, schema = @Schema(type = SchemaType.STRING, format = "date-time")) String at,
             @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
@@ -101,7 +107,8 @@ public class HistoryPassthrough {
     @GET
     @Path("/history/policies/{table}")
     @Operation(summary = "A table's history policy: tracking, retention, redacted columns")
-    public Response policy(@PathParam("table") String table, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+    public Response policy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
 
@@ -110,7 +117,8 @@ public class HistoryPassthrough {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Sets a table's history policy; the table and the redacted columns must exist")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PolicyBody.class)))
-    public Response putPolicy(@PathParam("table") String table, @Context UriInfo uri, @Context HttpHeaders headers, byte[] body)
+    public Response putPolicy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers, byte[] body)
             throws Exception {
         return forward("PUT", uri, headers, body);
     }
@@ -118,14 +126,16 @@ public class HistoryPassthrough {
     @DELETE
     @Path("/history/policies/{table}")
     @Operation(summary = "Removes a table's history policy: the defaults apply again (tracked, kept forever, nothing redacted)")
-    public Response deletePolicy(@PathParam("table") String table, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+    public Response deletePolicy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("DELETE", uri, headers, null);
     }
 
     @GET
     @Path("/history/policies/{table}/audit")
     @Operation(summary = "What retention and erasure removed from a table, newest first")
-    public Response audit(@PathParam("table") String table, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+    public Response audit(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
 
@@ -138,9 +148,10 @@ public class HistoryPassthrough {
 
     @DELETE
     @Path("/history/rows")
+    @QueryPrefixes("pk.")
     @Operation(summary = "Erases every version of one row, logging count and reason")
     @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, required = true, description = "a primary key column of the row")
-    public Response erase(@QueryParam("table") @Parameter(required = true) String table, @QueryParam("reason") String reason,
+    public Response erase(@QueryParam("table") @Parameter(required = true, schema = @Schema(pattern = TABLE)) String table, @QueryParam("reason") String reason,
             @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("DELETE", uri, headers, null);
     }
