@@ -73,7 +73,8 @@ final class ApiFuzz {
             query.put(name, FuzzValues.random(random));
             String chosen = name;
             add(op[1], op[0], target(op[1], pathValues(params, null, null), query), headers(op[0], op[1], samples.writeToken()),
-                    body(op[0], op[1]), false, "random text in '" + name + "'", params.stream().noneMatch(p -> queryName(p).equals(chosen)));
+                    body(op[0], op[1]), false, "random text in '" + name + "'",
+                    params.stream().noneMatch(p -> queryName(p).equals(chosen)));
         }
         return cases;
     }
@@ -93,6 +94,9 @@ final class ApiFuzz {
                     continue;
                 }
                 String what = p.in() + " " + p.name() + ": " + v.what();
+                if (v.raw().isEmpty() && !p.in().equals("query")) {
+                    continue; // an empty path segment names another route, an empty header is no header
+                }
                 switch (p.in()) {
                     case "path" -> add(path, method, target(path, pathValues(params, p.name(), v.raw()), query), headers(method, path,
                             samples.writeToken()), body, false, what, v.mustRefuse());
@@ -116,7 +120,8 @@ final class ApiFuzz {
                 Map<String, String> q = new LinkedHashMap<>(query);
                 String twice = target(path, pathValues, q) + (q.isEmpty() ? "?" : "&") + enc(queryName(p)) + "="
                         + enc(samples.values().getOrDefault(p.name(), "x"));
-                add(path, method, twice, headers(method, path, samples.writeToken()), body, false, "query " + p.name() + " given twice", true);
+                add(path, method, twice, headers(method, path, samples.writeToken()), body, false, "query " + p.name() + " given twice",
+                        true);
             }
         }
         for (String unknown : List.of("bogus", "Table", "pk", "match.", "limit%5B%5D", "pk.idd", "match.%00")) {
@@ -173,8 +178,9 @@ final class ApiFuzz {
         untyped.remove("Content-Type");
         add(path, method, target, untyped, bytes(sample), false, "a body without Content-Type", true);
         List<String[]> bad = new ArrayList<>();
-        for (String b : List.of("null", "[]", "\"x\"", "1", "true", "{", "{\"a\":}", "{'a':1}", "{\"a\":1,}", "{a:1}", "[{}]", "{}}", "\uFEFF" + sample,
-                sample + " x", sample + "}", sample + sample, sample + " // c", "/* c */" + sample, sample.replaceFirst("\\{", "{\"x\":NaN,"))) {
+        for (String b : List.of("null", "[]", "\"x\"", "1", "true", "{", "{\"a\":}", "{'a':1}", "{\"a\":1,}", "{a:1}", "[{}]", "{}}",
+                "\uFEFF" + sample, sample + " x", sample + "}", sample + sample, sample + " // c", "/* c */" + sample,
+                sample.replaceFirst("\\{", "{\"x\":NaN,"))) {
             bad.add(new String[] {b, "body " + abbreviate(b)});
         }
         if (!optional) {
@@ -326,8 +332,9 @@ final class ApiFuzz {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The sample with an accent at the start of its first string value. */
     private static String withAccent(String sample) {
-        return sample.replaceFirst(":\"", ":\"é");
+        return sample.replaceFirst("(:\\[?\")", "$1é");
     }
 
     private static String abbreviate(String s) {

@@ -51,7 +51,8 @@ class ApiFuzzIT {
         stack.sql("INSERT INTO orders VALUES (1, 'new', 'a'), (2, 'paid', NULL)", "UPDATE orders SET status = 'sent' WHERE id = 1");
         Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> {
             var answer = stack.api("GET", "/api/history?table=public.orders", null);
-            return answer.statusCode() == 200 && Json.tree(answer.body().getBytes(StandardCharsets.UTF_8), "history").path("versions").size() >= 3;
+            return answer.statusCode() == 200
+                    && Json.tree(answer.body().getBytes(StandardCharsets.UTF_8), "history").path("versions").size() >= 3;
         });
         var created = stack.api("PUT", "/api/subscriptions/fz-sub", "{\"table\":\"public.orders\",\"ops\":[\"update\"],"
                 + "\"delivery\":{\"webhook\":{\"url\":\"" + stack.hookUrl("/fz") + "\"}}}");
@@ -140,7 +141,8 @@ class ApiFuzzIT {
         }
         if (a.status() >= 400) {
             if (!a.contentType().startsWith("application/problem+json")) {
-                return a.status() + " as '" + a.contentType() + "', not problem+json: " + abbreviate(new String(a.body(), StandardCharsets.UTF_8));
+                return a.status() + " as '" + a.contentType() + "', not problem+json: "
+                        + abbreviate(new String(a.body(), StandardCharsets.UTF_8));
             }
             try {
                 JsonNode p = Json.tree(a.body(), "problem");
@@ -178,21 +180,26 @@ class ApiFuzzIT {
                 "PUT /api/subscriptions/{id}", "{\"table\":\"public.orders\",\"ops\":[\"insert\"],\"columns\":[\"status\"]}",
                 "POST /api/subscriptions", "{\"id\":\"fz-new\",\"table\":\"public.orders\",\"ops\":[\"update\"]}",
                 "POST /api/subscriptions/{id}/preview", "{\"table\":\"public.orders\",\"ops\":[\"update\"]}",
-                "PUT /api/history/policies/{table}", "{\"tracking\":true,\"retentionDays\":90,\"minVersions\":2,\"redactedColumns\":[\"note\"]}",
+                "PUT /api/history/policies/{table}",
+                "{\"tracking\":true,\"retentionDays\":90,\"minVersions\":2,\"redactedColumns\":[\"note\"]}",
                 "POST /api/restore", "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"dryRun\":true}");
         Map<String, List<String>> bad = Map.of(
-                "PUT /api/subscriptions/{id}", List.of("{\"table\":\"public.nosuch\"}", "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"),
+                "PUT /api/subscriptions/{id}", List.of("{\"table\":\"public.nosuch\"}",
+                        "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"),
                 "PUT /api/history/policies/{table}", List.of("{\"redactedColumns\":[\"nosuch\"]}", "{\"tracking\":\"false\"}",
                         "{\"tracking\":0}", "{\"retentionDays\":\"90\"}", "{\"redactedColumns\":[1]}"),
-                "POST /api/restore", List.of("{\"table\":\"public.orders\",\"pk\":{\"idd\":1}}", "{\"table\":\"public.nosuch\",\"pk\":{\"id\":1}}",
+                "POST /api/restore", List.of("{\"table\":\"public.orders\",\"pk\":{\"idd\":1}}",
+                        "{\"table\":\"public.nosuch\",\"pk\":{\"id\":1}}",
                         "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"dryRun\":\"false\"}",
                         "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"at\":\"+999999999-12-31T23:59:59Z\"}"),
-                "POST /api/subscriptions/{id}/preview", List.of("{\"table\":\"public.nosuch\"}", "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"));
+                "POST /api/subscriptions/{id}/preview", List.of("{\"table\":\"public.nosuch\"}",
+                        "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"));
         Set<String> writes = Set.of("PUT /api/subscriptions/{id}", "POST /api/subscriptions", "DELETE /api/subscriptions/{id}",
                 "POST /api/subscriptions/{id}/dead-letters/{letter}/redeliver", "POST /api/subscriptions/{id}/secret/rotate",
                 "PUT /api/history/policies/{table}", "DELETE /api/history/policies/{table}", "DELETE /api/history/rows",
                 "POST /api/history/retention/run");
-        return new ApiFuzz.Samples(values, bodies, bad, writes, Set.of("POST /api/subscriptions/{id}/preview"), stack.token, stack.readToken);
+        return new ApiFuzz.Samples(values, bodies, bad, writes, Set.of("POST /api/subscriptions/{id}/preview"), stack.token,
+                stack.readToken);
     }
 
     /** What a malformed request must not change. */
@@ -210,9 +217,11 @@ class ApiFuzzIT {
                     .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset()))).toString());
         }
         out.put("subscriptions", stack.api("GET", "/api/subscriptions", null).body());
-        out.put("policies", query(stack.historyDatabase, "SELECT string_agg(concat_ws(' ', table_name, tracking, retention_days, min_versions, "
+        out.put("policies", query(stack.historyDatabase, "SELECT string_agg(concat_ws(' ', table_name, tracking, retention_days, "
+                + "min_versions, "
                 + "redacted_columns::text), '; ' ORDER BY table_name) FROM dm_policy"));
-        out.put("history", query(stack.historyDatabase, "SELECT count(*) || ' versions, newest ' || coalesce(max(seq), 0) FROM dm_version"));
+        out.put("history", query(stack.historyDatabase,
+                "SELECT count(*) || ' versions, newest ' || coalesce(max(seq), 0) FROM dm_version"));
         out.put("audit", query(stack.historyDatabase, "SELECT count(*) FROM dm_audit"));
         out.put("source orders", query(stack.database, "SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY id), '')) FROM orders o"));
         out.put("source tables", query(stack.database, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
@@ -227,7 +236,8 @@ class ApiFuzzIT {
     }
 
     private byte[] get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        return http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).build(), HttpResponse.BodyHandlers.ofByteArray())
+                .body();
     }
 
     private static String abbreviate(String s) {
