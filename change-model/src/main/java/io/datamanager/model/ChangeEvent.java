@@ -3,6 +3,7 @@ package io.datamanager.model;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
@@ -36,9 +37,9 @@ public record ChangeEvent(
         String id,
         String table,
         Op op,
-        ObjectNode pk,
-        ObjectNode before,
-        ObjectNode after,
+        @JsonDeserialize(using = ExactJson.Objects.class) ObjectNode pk,
+        @JsonDeserialize(using = ExactJson.Objects.class) ObjectNode before,
+        @JsonDeserialize(using = ExactJson.Objects.class) ObjectNode after,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> changed,
         boolean complete,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> missing,

@@ -44,7 +44,9 @@ public final class CaptureProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
-        builder.environment().put("DM_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        if (!env.containsKey("DM_PARENT_PID")) { // a test may name another parent (one that is gone, to see capture stop)
+            builder.environment().put("DM_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        }
         try {
             return new CaptureProcess(builder.start(), log);
         } catch (IOException e) {
@@ -54,6 +56,11 @@ public final class CaptureProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The child process itself (its pid, whether and how it ended), for a supervisor. */
+    public Process process() {
+        return process;
     }
 
     public long pid() {

@@ -31,8 +31,10 @@ final class Datamanager {
     }
 
     /** Starts {@code ./datamanager up}; returns the process once it printed that it is up (its output in {@code log}). */
-    Process up(Path log, Duration timeout) throws Exception {
-        Process up = start(log, "up");
+    Process up(Path log, Duration timeout, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("up"));
+        args.addAll(List.of(options));
+        Process up = start(log, args.toArray(String[]::new));
         Awaitility.await("./datamanager up").atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!up.isAlive()) {
                 throw new AssertionError("./datamanager up ended with " + up.exitValue() + ":\n" + Files.readString(log));
@@ -40,6 +42,32 @@ final class Datamanager {
             return Files.readString(log).contains("datamanager is up");
         });
         return up;
+    }
+
+    /**
+     * Starts {@code ./datamanager up} under a parent that never reaps it (a shell that backgrounds it and then becomes
+     * {@code sleep}), as some process managers and terminals do: once up ends it stays a zombie. Returns that parent;
+     * up's own pid is in the run file.
+     */
+    Process upUnreaped(Path log, Duration timeout, String... options) throws Exception {
+        List<String> up = new ArrayList<>(List.of(home.resolve("datamanager").toString(), "up", "--data-dir", data.toString(),
+                "--port-offset", Integer.toString(portOffset)));
+        up.addAll(List.of(options));
+        String script = "\"$@\" & exec sleep 900";
+        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "unreaping-parent"));
+        command.addAll(up);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("DM_NO_BUILD", "1");
+        builder.environment().putAll(env);
+        Process parent = builder.start();
+        Awaitility.await("./datamanager up").atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+            String out = Files.readString(log);
+            if (out.contains("datamanager did not start")) {
+                throw new AssertionError("./datamanager up failed:\n" + out);
+            }
+            return out.contains("datamanager is up");
+        });
+        return parent;
     }
 
     /** Runs a command to its end; returns its output, failing when it does not exit with 0. */
@@ -83,7 +111,8 @@ final class Datamanager {
     /** An offset under which all of the stack's ports (8080..9093, 5433, 6380 plus it) are free on loopback. */
     private static int freePortBlock() {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int offset = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            // below Linux's ephemeral range (32768 and up), where the other tests' brokers and connections take their ports
+            int offset = 1_000 + ThreadLocalRandom.current().nextInt(22_000);
             if (List.of(8080, 8081, 8082, 9092, 9093, 5433, 6380).stream().allMatch(p -> free(p + offset))) {
                 return offset;
             }

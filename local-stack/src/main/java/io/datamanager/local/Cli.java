@@ -43,6 +43,9 @@ public final class Cli {
         @Option(names = "--no-activity", description = "the demo shop stays still")
         boolean noActivity;
 
+        @Option(names = "--new-token", description = "replace the API token kept in the data directory (api.token) with a new one")
+        boolean newToken;
+
         @Override
         public Integer call() throws Exception {
             Path data = dataDir();
@@ -53,7 +56,7 @@ public final class Cli {
                 return 1;
             }
             LocalStack stack = new LocalStack(new LocalStack.Options(home(), data, Ports.withOffset(portOffset),
-                    dsn == null ? null : Dsn.parse(dsn), redis, !noActivity), System.out);
+                    dsn == null ? null : Dsn.parse(dsn), redis, !noActivity, newToken), System.out);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("\nstopping datamanager...");
@@ -83,12 +86,7 @@ public final class Cli {
                 System.out.println("datamanager is not running (" + dataDir() + ")");
                 return 0;
             }
-            ProcessHandle up = ProcessHandle.of(running.get().pid()).orElseThrow();
-            System.out.println("stopping datamanager (pid " + up.pid() + ")...");
-            up.destroy();
-            up.onExit().get(180, java.util.concurrent.TimeUnit.SECONDS);
-            System.out.println("datamanager stopped");
-            return 0;
+            return new Stopper(dataDir(), running.get(), System.out).stop(java.time.Duration.ofSeconds(180)) ? 0 : 1;
         }
     }
 

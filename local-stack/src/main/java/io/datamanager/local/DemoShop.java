@@ -72,17 +72,32 @@ final class DemoShop {
         }
     }
 
+    /** A change every two seconds; while PostgreSQL is down (the supervisor restarts it) it waits and connects again. */
     private void act() {
-        try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
-            while (running) {
-                s.execute(ACTIONS[ThreadLocalRandom.current().nextInt(ACTIONS.length)]);
-                Thread.sleep(2_000);
-            }
-        } catch (InterruptedException stopping) {
-            Thread.currentThread().interrupt();
-        } catch (SQLException e) {
-            if (running) {
-                System.err.println("demo activity stopped: " + e.getMessage());
+        boolean paused = false;
+        while (running) {
+            try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
+                if (paused) {
+                    System.out.println("  demo activity   goes on");
+                    paused = false;
+                }
+                while (running) {
+                    s.execute(ACTIONS[ThreadLocalRandom.current().nextInt(ACTIONS.length)]);
+                    Thread.sleep(2_000);
+                }
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (SQLException e) {
+                if (running && !paused) {
+                    System.out.println("  demo activity   paused: " + e.getMessage().lines().findFirst().orElse(""));
+                    paused = true;
+                }
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException stopping) {
+                    return;
+                }
             }
         }
     }

@@ -23,9 +23,11 @@ import java.time.Duration;
 public final class LocalPostgres implements AutoCloseable {
     public static final String USER = "postgres";
     private final EmbeddedPostgres server;
+    private final Path dataDir;
 
-    private LocalPostgres(EmbeddedPostgres server) {
+    private LocalPostgres(EmbeddedPostgres server, Path dataDir) {
         this.server = server;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -55,7 +57,7 @@ public final class LocalPostgres implements AutoCloseable {
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            return new LocalPostgres(server);
+            return new LocalPostgres(server, dataDir);
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("could not lock")) {
                 throw new IllegalStateException("another process uses this data directory's PostgreSQL (./datamanager db or up?)", e);
@@ -64,6 +66,21 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("the embedded PostgreSQL did not start (see " + log
                     + "); is port " + port + " free?", e);
+        }
+    }
+
+    /** The postmaster (pg_ctl starts it, so it is not a child of this process), by the pid in its postmaster.pid. */
+    public ProcessHandle postmaster() {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("PostgreSQL (pid " + pid + ") ended just after it started; see "
+                    + dataDir.resolveSibling("logs").resolve("postgres.log")));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalStateException) {
+                throw (IllegalStateException) e;
+            }
+            throw new IllegalStateException("cannot read PostgreSQL's pid from " + pidFile + ": " + e.getMessage(), e);
         }
     }
 

@@ -20,7 +20,9 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +30,8 @@ import java.util.Map;
  * real Kafka broker in KRaft mode, Redis when this machine has {@code redis-server}, capture, streams-app,
  * history-sink and notify-gateway as child processes. Everything keeps its data under the data directory, so a
  * stop and a start lose nothing: Kafka keeps its topics and offsets, PostgreSQL its replication slot, which
- * holds every change made while the stack was down until capture reads it. Children end with this process.
+ * holds every change made while the stack was down until capture reads it. Children end with this process. Once
+ * ready, a {@link Supervisor} starts again in place whichever part dies.
  */
 final class LocalStack implements AutoCloseable {
     static final String PREFIX = "dm";
@@ -41,16 +44,21 @@ final class LocalStack implements AutoCloseable {
      * @param home the repository (the services' jars are under it)
      * @param dsn the database to capture; null for the demo shop
      * @param redisUrl a Redis of the user's; null to run one when the machine has redis-server
+     * @param newToken make a new API token instead of the one kept in the data directory
      */
-    record Options(Path home, Path dataDir, Ports ports, Dsn dsn, String redisUrl, boolean activity) {}
+    record Options(Path home, Path dataDir, Ports ports, Dsn dsn, String redisUrl, boolean activity, boolean newToken) {}
 
     private final Options options;
     private final PrintStream out;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private final Map<String, Long> components = new LinkedHashMap<>();
-    private final String token = "dm_" + random(24);
+    /** The supervised parts, in the order they started. */
+    private final List<Part> parts = new ArrayList<>();
     private final String historyToken = random(24);
-    private LocalPostgres pg;
+    private String token;
+    private Instant startedAt;
+    private Instant readyAt;
+    private Supervisor supervisor;
+    private volatile LocalPostgres pg;
     private Dsn source;
     private DemoShop demo;
     private String redisUrl;
@@ -65,13 +73,18 @@ final class LocalStack implements AutoCloseable {
         long began = System.nanoTime();
         Path data = options.dataDir();
         Files.createDirectories(data.resolve("logs"));
-        Instant startedAt = Instant.now();
-        runFile(startedAt, null).write(data);
+        token = ApiToken.load(data, options.newToken());
+        startedAt = Instant.now();
+        writeRunFile();
         out.println("datamanager local stack, data in " + data);
 
         step("postgres", () -> {
-            pg = LocalPostgres.start(data.resolve("postgres"), options.ports().postgres(), PgBinaries.defaultDir(), line -> out.println("    " + line));
-            started.push(pg);
+            supervise(Part.start("postgres", () -> {
+                LocalPostgres server = LocalPostgres.start(data.resolve("postgres"), options.ports().postgres(), PgBinaries.defaultDir(),
+                        line -> out.println("    " + line));
+                pg = server;
+                return Part.Instance.other(server.postmaster(), server);
+            }));
             pg.ensureDatabase(HISTORY_DATABASE);
             return "127.0.0.1:" + pg.port() + (options.dsn() == null ? ", demo database " + DemoShop.DATABASE : ", history only");
         });
@@ -84,61 +97,91 @@ final class LocalStack implements AutoCloseable {
             source = options.dsn();
             step("preflight", () -> preflight(source));
         }
-        KafkaBroker[] broker = new KafkaBroker[1];
+        String bootstrap = "127.0.0.1:" + options.ports().kafka();
         step("kafka", () -> {
-            broker[0] = KafkaBroker.start(data.resolve("kafka"), options.ports().kafka(), options.ports().controller(), Duration.ofSeconds(120));
-            started.push(broker[0]);
-            components.put("kafka", broker[0].pid());
-            return broker[0].bootstrapServers() + " (KRaft)";
+            supervise(Part.start("kafka", () -> {
+                KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), options.ports().kafka(), options.ports().controller(),
+                        Duration.ofSeconds(120));
+                return Part.Instance.child(broker.process(), broker);
+            }));
+            return bootstrap + " (KRaft)";
         });
-        String bootstrap = broker[0].bootstrapServers();
         startRedis();
 
-        CaptureProcess capture = CaptureProcess.start(captureEnv(bootstrap), data.resolve("logs/capture.log"));
-        started.push(capture);
-        components.put("capture", capture.pid());
+        Path captureLog = data.resolve("logs/capture.log");
+        Part[] captured = new Part[1];
         step("capture", () -> {
-            Readiness.await("capture", Duration.ofSeconds(120), capture::isAlive, capture.log().toString(), this::slotExists);
+            captured[0] = supervise(Part.start("capture", this::startCapture));
             return "slot " + SLOT + " on " + source;
         });
-        ServiceProcess streams = service("streams-app", streamsEnv(bootstrap));
-        ServiceProcess history = service("history-sink", historyEnv(bootstrap));
-        ServiceProcess gateway = service("notify-gateway", gatewayEnv(bootstrap));
-        step("streams-app", () -> {
-            String url = ready(streams, "streams-app", options.ports().streams());
-            Readiness.await("streams-app's partitions", Duration.ofSeconds(180), streams::isAlive, streams.log().toString(),
-                    () -> Readiness.streamsRunning(options.ports().streams()));
-            return url;
-        });
-        step("history-sink", () -> ready(history, "history-sink", options.ports().history()));
-        step("notify-gateway", () -> ready(gateway, "notify-gateway", options.ports().gateway()));
+        Part capture = captured[0];
+        Part streams = supervise(service("streams-app", streamsEnv(bootstrap), options.ports().streams()));
+        Part history = supervise(service("history-sink", historyEnv(bootstrap), options.ports().history()));
+        Part gateway = supervise(service("notify-gateway", gatewayEnv(bootstrap), options.ports().gateway()));
+        step("streams-app", () -> ready(streams, options.ports().streams()));
+        step("history-sink", () -> ready(history, options.ports().history()));
+        step("notify-gateway", () -> ready(gateway, options.ports().gateway()));
         step("snapshot", () -> {
             try (Connection c = connectSource()) {
-                Readiness.awaitStreaming(bootstrap, PREFIX, c, out, capture::isAlive, capture.log().toString());
+                Readiness.awaitStreaming(bootstrap, PREFIX, c, out, capture::isAlive, captureLog.toString());
             }
             return "capture is streaming";
         });
         if (demo != null) {
             if (freshDemo) {
                 demo.makeTheMistake();
-                Readiness.await("the mistaken delete in history", Duration.ofSeconds(60), gateway::isAlive, gateway.log().toString(),
+                Readiness.await("the mistaken delete in history", Duration.ofSeconds(60), gateway::isAlive, data.resolve("logs/notify-gateway.log").toString(),
                         () -> Readiness.historyHas(options.ports().history(), historyToken, "public.orders", DemoShop.MISTAKEN_ORDER, "delete"));
             }
             if (options.activity()) {
                 demo.startActivity();
             }
         }
-        RunFile run = runFile(startedAt, Instant.now());
-        run.write(data);
+        readyAt = Instant.now();
+        RunFile run = writeRunFile();
         out.printf("%ndatamanager is up: ready in %.1f s%n", (System.nanoTime() - began) / 1e9);
         Summary.print(out, run, source, demo != null, options.activity(), connectSource(), options.dataDir());
+        supervisor = new Supervisor(parts, out, this::writeRunFile);
+        supervisor.start();
         return run;
     }
 
-    private RunFile runFile(Instant startedAt, Instant readyAt) {
-        return new RunFile(ProcessHandle.current().pid(), "http://127.0.0.1:" + options.ports().gateway(), token, options.ports(),
+    /** Writes what status, down and example read: again whenever a part got a new pid. */
+    private synchronized RunFile writeRunFile() {
+        Map<String, Long> components = new LinkedHashMap<>();
+        parts.forEach(part -> components.put(part.name(), part.pid()));
+        RunFile run = new RunFile(ProcessHandle.current().pid(), "http://127.0.0.1:" + options.ports().gateway(), token, options.ports(),
                 source == null ? null : source.jdbcUrl(), source == null ? null : source.user(), source == null ? null : source.password(),
                 redisUrl, startedAt, readyAt, components);
+        run.write(options.dataDir());
+        return run;
+    }
+
+    /** Stopped with the stack, and started again by the supervisor once the stack is ready. */
+    private Part supervise(Part part) {
+        started.push(part);
+        synchronized (this) {
+            parts.add(part);
+        }
+        return part;
+    }
+
+    /**
+     * Capture, ready once its replication slot exists (the first start creates it) or, when it did already, once the
+     * slot is in use again: a capture started anew connects within seconds, or dies.
+     */
+    private Part.Instance startCapture() {
+        boolean slotWasThere = slotExists();
+        CaptureProcess capture = CaptureProcess.start(captureEnv("127.0.0.1:" + options.ports().kafka()),
+                options.dataDir().resolve("logs/capture.log"));
+        try {
+            Readiness.await("capture", Duration.ofSeconds(120), capture::isAlive, capture.log().toString(),
+                    slotWasThere ? this::slotActive : this::slotExists);
+        } catch (RuntimeException e) {
+            capture.close();
+            throw e;
+        }
+        return Part.Instance.child(capture.process(), capture);
     }
 
     private void startRedis() throws Exception {
@@ -166,17 +209,36 @@ final class LocalStack implements AutoCloseable {
         return dsn + " is ready for capture";
     }
 
-    private ServiceProcess service(String module, Map<String, String> env) {
+    /** A service started now (the three start side by side); when it dies, started again and waited for. */
+    private Part service(String module, Map<String, String> env, int port) {
         Path jar = options.home().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        ServiceProcess service = ServiceProcess.start(jar, env, options.dataDir().resolve("logs").resolve(module + ".log"));
-        started.push(service);
-        return service;
+        Path log = options.dataDir().resolve("logs").resolve(module + ".log");
+        ServiceProcess first = ServiceProcess.start(jar, env, log);
+        return Part.of(module, Part.Instance.child(first.process(), first), () -> {
+            ServiceProcess again = ServiceProcess.start(jar, env, log);
+            Part.Instance instance = Part.Instance.child(again.process(), again);
+            try {
+                awaitReady(module, again::isAlive, log, port);
+            } catch (RuntimeException e) {
+                again.close();
+                throw e;
+            }
+            return instance;
+        });
     }
 
-    private String ready(ServiceProcess service, String name, int port) {
-        Readiness.await(name, Duration.ofSeconds(180), service::isAlive, service.log().toString(), () -> Readiness.healthy(port));
-        components.put(name, service.pid());
+    private String ready(Part part, int port) {
+        Path log = options.dataDir().resolve("logs").resolve(part.name() + ".log");
+        awaitReady(part.name(), part::isAlive, log, port);
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The service answers its readiness check; streams-app also has its partitions and processes them. */
+    private static void awaitReady(String name, java.util.function.BooleanSupplier alive, Path log, int port) {
+        Readiness.await(name, Duration.ofSeconds(180), alive, log.toString(), () -> Readiness.healthy(port));
+        if (name.equals("streams-app")) {
+            Readiness.await("streams-app's partitions", Duration.ofSeconds(180), alive, log.toString(), () -> Readiness.streamsRunning(port));
+        }
     }
 
     private Map<String, String> captureEnv(String bootstrap) {
@@ -208,6 +270,7 @@ final class LocalStack implements AutoCloseable {
         env.put("DM_HISTORY_DB_PASSWORD", "");
         env.put("DM_API_TOKENS", historyToken);
         env.put("DM_HISTORY_HTTP_PORT", Integer.toString(options.ports().history()));
+        env.put("DM_HISTORY_INSTANCE_ID", "dm-history-local"); // a restarted sink takes its partitions back at once
         env.put("DM_RESTORE_JDBC_URL", source.jdbcUrl());
         env.put("DM_RESTORE_USER", source.user());
         env.put("DM_RESTORE_PASSWORD", source.password());
@@ -221,6 +284,7 @@ final class LocalStack implements AutoCloseable {
         env.put("DM_TOPIC_PREFIX", PREFIX);
         env.put("DM_GATEWAY_TOKENS", token + ":write");
         env.put("DM_GATEWAY_HTTP_PORT", Integer.toString(options.ports().gateway()));
+        env.put("DM_GATEWAY_INSTANCE_ID", "dm-gateway-local"); // a restarted gateway takes its partitions back at once
         env.put("DM_HISTORY_URL", "http://127.0.0.1:" + options.ports().history());
         env.put("DM_HISTORY_TOKEN", historyToken);
         env.put("DM_ALLOW_LOOPBACK_WEBHOOKS", "true"); // receivers of a local stack run on this machine
@@ -232,12 +296,7 @@ final class LocalStack implements AutoCloseable {
 
     /** The key of redacted history values: made once per data directory and kept, or redacted values stop matching. */
     private String redactionKey() throws IOException {
-        Path file = options.dataDir().resolve("redaction.key");
-        if (!Files.exists(file)) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, random(32));
-        }
-        return Files.readString(file).trim();
+        return Secrets.kept(options.dataDir().resolve("redaction.key"), () -> random(32), false);
     }
 
     private boolean slotExists() {
@@ -245,6 +304,17 @@ final class LocalStack implements AutoCloseable {
                 PreparedStatement s = slotQuery(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?");
                 ResultSet rs = s.executeQuery()) {
             return rs.next();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** A capture reads from the slot now. */
+    private boolean slotActive() {
+        try (Connection c = connectSource();
+                PreparedStatement s = slotQuery(c, "SELECT active FROM pg_replication_slots WHERE slot_name = ?");
+                ResultSet rs = s.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
         } catch (Exception e) {
             return false;
         }
@@ -275,6 +345,9 @@ final class LocalStack implements AutoCloseable {
     /** Stops everything in the reverse order of starting: the API first, capture before Kafka, PostgreSQL last. */
     @Override
     public void close() {
+        if (supervisor != null) {
+            supervisor.stop();
+        }
         if (demo != null) {
             try {
                 demo.stopActivity();
@@ -293,7 +366,7 @@ final class LocalStack implements AutoCloseable {
         RunFile.remove(options.dataDir());
     }
 
-    private static String random(int bytes) {
+    static String random(int bytes) {
         byte[] b = new byte[bytes];
         new SecureRandom().nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);

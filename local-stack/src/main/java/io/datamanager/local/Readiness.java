@@ -55,13 +55,22 @@ final class Readiness {
 
     /** The service's readiness check answers 200. */
     static boolean healthy(int port) {
+        return healthy(port, Duration.ofSeconds(3));
+    }
+
+    /** The service's readiness check answers 200 within {@code timeout}. */
+    static boolean healthy(int port, Duration timeout) {
         try {
-            HttpResponse<Void> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding());
-            return answer.statusCode() == 200;
+            return readiness(port, timeout) == 200;
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** The status of the service's readiness check; throws {@link java.net.http.HttpTimeoutException} when it took too long. */
+    static int readiness(int port, Duration timeout) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(timeout).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** Kafka Streams has its partitions and processes them (not starting, not rebalancing). */

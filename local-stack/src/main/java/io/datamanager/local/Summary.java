@@ -6,7 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
-/** What {@code up} prints once ready: where the API is, this run's token, and three commands to try. */
+/** What {@code up} prints once ready: where the API is, the token, and three commands to try. */
 final class Summary {
     private Summary() {}
 
@@ -14,7 +14,7 @@ final class Summary {
             throws Exception {
         out.println();
         out.println("  API      " + run.url() + "   (OpenAPI: " + run.url() + "/q/swagger-ui)");
-        out.println("  token    " + run.token() + "   (this run's, write scope)");
+        out.println("  token    " + run.token() + "   (write scope; kept in " + dataDir.resolve(ApiToken.FILE) + ", up --new-token replaces it)");
         out.println("  source   " + source + (demo ? "   (the demo shop" + (activity ? "; a change every 2 s)" : ", still)") : ""));
         out.println("  redis    " + (run.redisUrl() == null ? "off" : run.redisUrl()));
         out.println("  data     " + dataDir + "   (logs in " + dataDir.resolve("logs") + ")");

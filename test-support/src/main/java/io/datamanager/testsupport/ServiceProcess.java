@@ -31,7 +31,9 @@ public final class ServiceProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(ChildProcesses.ownSession(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
-        builder.environment().put("DM_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        if (!env.containsKey("DM_PARENT_PID")) { // a test may name another parent (one that is gone, to see the child stop)
+            builder.environment().put("DM_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        }
         try {
             ServiceProcess service = new ServiceProcess(builder.start(), log);
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "stop-" + jar.getFileName()));
@@ -43,6 +45,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The child process itself (its pid, whether and how it ended), for a supervisor. */
+    public Process process() {
+        return process;
     }
 
     public long pid() {

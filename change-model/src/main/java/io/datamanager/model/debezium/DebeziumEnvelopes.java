@@ -3,6 +3,7 @@ package io.datamanager.model.debezium;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.ExactJson;
 import io.datamanager.model.Json;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.Op;
@@ -26,9 +27,16 @@ import java.util.Optional;
  *   <li>Values that Debezium could not read (the unchanged-TOAST placeholder) are never presented: the
  *       column is left out of the image and named in {@code missing} as {@code after.<column>}, unless the
  *       before image holds the value (an unchanged TOAST value equals its previous value).</li>
- *   <li>Under {@code REPLICA IDENTITY DEFAULT} an update has no before image ({@code missing: ["before"]})
- *       and a delete's before image holds only the key: its other null columns are named in
- *       {@code missing} as {@code before.<column>}, since a null there may mean "not sent".</li>
+ *   <li>Under {@code REPLICA IDENTITY DEFAULT} an update has no before image ({@code missing: ["before"]}).</li>
+ *   <li>A delete of a table with a key keeps only the key columns in its before image and names every other
+ *       column in {@code missing} as {@code before.<column>}. PostgreSQL sends only the replica identity (the
+ *       key, under {@code DEFAULT}); Debezium fills the other columns with null, or for a NOT NULL column with
+ *       its default ({@code ""}, {@code 0}, the epoch, or the column's own {@code DEFAULT}), which cannot be
+ *       told from data. The envelope does not say which identity the table has, so a delete under
+ *       {@code REPLICA IDENTITY FULL} is read the same way; the streams-app fills the columns from the row's
+ *       last state, which holds the same values. A table without a key has no such delete: its before image
+ *       is its identity and is kept whole.</li>
+ *   <li>{@link #read} also gives the change's {@link StreamPosition}, from {@code source.sequence}.</li>
  * </ul>
  */
 public final class DebeziumEnvelopes {
@@ -43,10 +51,19 @@ public final class DebeziumEnvelopes {
      * @throws ValidationException naming the field when the record is not a Debezium Postgres envelope
      */
     public static Optional<ChangeEvent> parse(byte[] key, byte[] value, ColumnTypes types) {
+        return read(key, value, types).map(CapturedChange::event);
+    }
+
+    /**
+     * Parses one record of a {@code dm.cdc.*} topic, with its position in capture's output.
+     *
+     * @see #parse(byte[], byte[], ColumnTypes)
+     */
+    public static Optional<CapturedChange> read(byte[] key, byte[] value, ColumnTypes types) {
         if (value == null || value.length == 0) {
             return Optional.empty();
         }
-        JsonNode envelope = Json.tree(value, "value");
+        JsonNode envelope = ExactJson.tree(value, "value");
         if (envelope.isNull()) {
             return Optional.empty();
         }
@@ -71,15 +88,16 @@ public final class DebeziumEnvelopes {
             fillUnchangedToastFromBefore(before, after, missing);
         }
 
-        JsonNode keyNode = key == null || key.length == 0 ? null : Json.tree(key, "key");
+        JsonNode keyNode = key == null || key.length == 0 ? null : ExactJson.tree(key, "key");
         ObjectNode pk = primaryKey(op, keyNode, before, after, types);
         if (op == Op.DELETE && before != null && keyNode != null && keyNode.isObject()) {
-            flagUnsentBeforeColumns(before, pk, missing);
+            keepOnlyTheKey(before, pk, missing);
         }
         List<String> changed = op == Op.UPDATE && before != null ? ChangeEvent.changedColumns(before, after, missing) : List.of();
 
-        return Optional.of(new ChangeEvent(ChangeEvent.VERSION, RowKey.eventId(table, pk, lsn), table, op, pk,
-                before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs));
+        ChangeEvent event = new ChangeEvent(ChangeEvent.VERSION, RowKey.eventId(table, pk, lsn), table, op, pk,
+                before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs);
+        return Optional.of(new CapturedChange(event, StreamPosition.of(source, lsn, op == Op.SNAPSHOT)));
     }
 
     /** Convenience for byte-level callers that have the raw header value. */
@@ -136,17 +154,17 @@ public final class DebeziumEnvelopes {
         return identity.deepCopy();
     }
 
-    private static void flagUnsentBeforeColumns(ObjectNode before, ObjectNode pk, List<String> missing) {
-        before.fields().forEachRemaining(e -> {
-            if (e.getValue().isNull() && !pk.has(e.getKey())) {
-                missing.add("before." + e.getKey());
+    /** A keyed delete's before image: the key is what PostgreSQL sent, the rest is Debezium's filling. */
+    private static void keepOnlyTheKey(ObjectNode before, ObjectNode pk, List<String> missing) {
+        for (Iterator<String> columns = before.fieldNames(); columns.hasNext(); ) {
+            String column = columns.next();
+            if (!pk.has(column)) {
+                if (!missing.contains("before." + column)) {
+                    missing.add("before." + column);
+                }
+                columns.remove();
             }
-        });
-        missing.forEach(path -> {
-            if (path.startsWith("before.")) {
-                before.remove(path.substring("before.".length()));
-            }
-        });
+        }
     }
 
     private static JsonNode required(JsonNode node, String field) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.datamanager.model.Json;
+import io.datamanager.model.ExactJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +111,7 @@ final class DebeziumValues {
             return value;
         }
         try {
-            return Json.mapper().readTree(value.asText());
+            return ExactJson.tree(value.asText(), "json value");
         } catch (Exception e) {
             return value; // not JSON after all: keep the text rather than lose it
         }

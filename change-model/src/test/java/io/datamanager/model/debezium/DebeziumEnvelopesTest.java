@@ -38,6 +38,16 @@ class DebeziumEnvelopesTest {
     }
 
     @Test
+    void jsonbNumbersKeepTheirWrittenFormThroughTheEnvelopeAndDmChanges() {
+        ChangeEvent e = Fixtures.load("stream-all-types").stream().map(Fixtures.Raw::parse)
+                .filter(c -> c.after() != null && c.after().hasNonNull("c_jsonb")).findFirst().orElseThrow();
+        assertThat(e.after().get("c_jsonb").toString()).as("jsonb keeps 1.10 as written").isEqualTo("{\"nested\":{\"x\":1.10}}");
+        ChangeEvent again = ChangeEvent.fromJson(e.toJson());
+        assertThat(again.after().get("c_jsonb").toString()).as("and so does dm.changes").isEqualTo("{\"nested\":{\"x\":1.10}}");
+        assertThat(again.after().get("c_double").toString()).isEqualTo(e.after().get("c_double").toString());
+    }
+
+    @Test
     void withoutTheTypesHeaderValuesStayAsDebeziumWroteThem() {
         Fixtures.Raw raw = Fixtures.one("snapshot-all-types", "r");
         ChangeEvent e = DebeziumEnvelopes.parse(raw.key(), raw.value(), ColumnTypes.UNKNOWN).orElseThrow();
@@ -112,6 +122,28 @@ class DebeziumEnvelopesTest {
         assertThat(e.before().toString()).isEqualTo("{\"id\":2}");
         assertThat(e.after()).isNull();
         assertThat(e.missing()).contains("before.c_int", "before.c_numeric").doesNotContain("before.id");
+    }
+
+    @Test
+    void deleteNeverPresentsDebeziumsNotNullPlaceholdersAsData() {
+        // what Debezium writes for a delete under REPLICA IDENTITY DEFAULT: the key, then null for a nullable
+        // column and the type's default for a NOT NULL one (issue 12: v 0, updated_at the epoch)
+        Fixtures.Raw raw = Fixtures.one("stream-all-types", "d");
+        ObjectNode envelope = (ObjectNode) raw.envelope();
+        envelope.putObject("before").put("id", 2).put("v", 0).put("label", "").putNull("note")
+                .put("updated_at", "1970-01-01T00:00:00Z");
+        ChangeEvent e = DebeziumEnvelopes.parse(raw.key(), Json.toBytes(envelope), ColumnTypes.UNKNOWN).orElseThrow();
+        assertThat(e.before().toString()).isEqualTo("{\"id\":2}");
+        assertThat(e.complete()).isFalse();
+        assertThat(e.missing()).containsExactly("before.v", "before.label", "before.note", "before.updated_at");
+        assertThat(new String(e.toJson(), StandardCharsets.UTF_8)).doesNotContain("1970-01-01");
+    }
+
+    @Test
+    void keylessDeleteKeepsItsWholeBeforeImageWhichIsItsIdentity() {
+        ChangeEvent delete = Fixtures.one("keyless-full-identity", "d").parse();
+        assertThat(delete.before().get("message").asText()).isEqualTo("edited");
+        assertThat(delete.complete()).isTrue();
     }
 
     @Test

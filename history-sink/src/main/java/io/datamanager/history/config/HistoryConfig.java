@@ -2,6 +2,7 @@ package io.datamanager.history.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +19,13 @@ public interface HistoryConfig {
     /** Consumer group of the ingest; instances sharing it share the partitions. */
     @WithDefault("dm-history")
     String groupId();
+
+    /**
+     * Static membership of the ingest's consumer ({@code group.instance.id}): an instance restarted with the same id
+     * takes its partitions back at once, instead of waiting out the session timeout of its killed predecessor. Unique
+     * per instance; absent: dynamic membership.
+     */
+    Optional<String> instanceId();
 
     /** Most versions written in one database transaction. */
     @WithDefault("2000")
@@ -59,5 +67,17 @@ public interface HistoryConfig {
         Optional<String> user();
 
         Optional<String> password();
+
+        /** Capture's replication slot (its DM_SLOT_NAME): how far capture has delivered the source's WAL to Kafka. */
+        @WithDefault("dm_slot")
+        String slotName();
+
+        /** The streams-app's application id (its DM_STREAMS_APPLICATION_ID), the consumer group that reads capture's topics. */
+        @WithDefault("dm-streams")
+        String streamsApplicationId();
+
+        /** How long a transaction or window restore waits for history to hold every change up to now before refusing. */
+        @WithDefault("15s")
+        Duration completeWait();
     }
 }

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -89,6 +90,7 @@ public class HistoryIngest {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.batchSize()));
+        config.instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Properties producerProps = new Properties();
         producerProps.put("bootstrap.servers", config.kafkaBootstrap());
@@ -122,7 +124,12 @@ public class HistoryIngest {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
-                    commitPositions(); // past transaction markers, so the committed offset reaches the partition's end
+                    try {
+                        commitPositions(); // past transaction markers, so the committed offset reaches the partition's end
+                    } catch (KafkaException e) {
+                        // Kafka is away (restarting): nothing is lost by committing on a later poll
+                        LOG.warnf("committing the position failed (%s); again after the next poll", e.getMessage());
+                    }
                     continue;
                 }
                 try {

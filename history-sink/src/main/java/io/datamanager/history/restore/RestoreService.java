@@ -1,37 +1,39 @@
 package io.datamanager.history.restore;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.history.store.HistoryQueries;
-import io.datamanager.history.store.Version;
-import io.datamanager.model.Json;
 import io.datamanager.model.ValidationException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.NotFoundException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Plans and applies restores: finds the state to return to in history, writes the compensating SQL, finds
- * conflicts (rows no longer in the state the restore starts from) and, when asked and allowed, applies it
- * in one transaction against the source database, where capture records it as history like any change.
+ * Plans and applies restores: for a transaction or window, first makes sure history holds every change
+ * ({@link HistoryCompleteness}); then reads the rows {@link RestoreTargets} finds, the source's schema and live rows,
+ * plans ({@link RestorePlanner}) and, when asked and allowed, applies the plan in one transaction against the source
+ * database ({@link RestoreRun}), where capture records it as history like any change.
  */
 @ApplicationScoped
 public class RestoreService {
     private static final Logger LOG = Logger.getLogger(RestoreService.class);
+    private final RestoreTargets targets;
     private final HistoryQueries history;
     private final SourceDatabase source;
+    private final HistoryCompleteness completeness;
 
-    RestoreService(HistoryQueries history, SourceDatabase source) {
+    RestoreService(RestoreTargets targets, HistoryQueries history, SourceDatabase source, HistoryCompleteness completeness) {
+        this.targets = targets;
         this.history = history;
         this.source = source;
+        this.completeness = completeness;
     }
 
     /** Thrown when conflicts stop a restore that was not forced. */
@@ -40,50 +42,27 @@ public class RestoreService {
         public final transient RestorePlan plan;
 
         ConflictException(RestorePlan plan) {
-            super(plan.conflicts().size() + " row(s) changed since the version this restore starts from; "
-                    + "look at 'conflicts', and send \"force\": true to restore anyway");
+            super(plan.conflicts().size() + " row(s) changed after the change this restore undoes, or are not live as "
+                    + "history has them; nothing was written: look at 'conflicts', and send \"force\": true to restore anyway"
+                    + " (or \"columns\": \"mistake-only\" to restore only what no one changed since)");
             this.plan = plan;
         }
     }
 
     public RestorePlan restore(RestoreRequest request) throws SQLException {
-        List<RowRestore> rows = rows(request);
         if (!request.dryRun() && !source.configured()) {
             throw new ValidationException("dryRun", "cannot be false: no restore connection is configured (DM_RESTORE_JDBC_URL)");
         }
-        if (!source.configured()) {
-            return plan(rows, storedTypes(rows), List.of()).withConflicts(historyConflicts(rows), false);
+        if (!source.configured()) { // history alone: its newest version stands for the live row
+            List<RowRestore> rows = targets.rows(request);
+            List<RestorePlanner.Found> found = rows.stream()
+                    .map(r -> new RestorePlanner.Found(Objects.equals(r.from(), r.to()), false, r.from())).toList();
+            return RestorePlanner.plan(rows, found, SourceSchema.ofTypes(storedTypes(rows)), false, request.mistakeOnly());
         }
-        try (Connection c = source.connect("restore")) {
+        try (Connection c = connect()) {
             c.setAutoCommit(false);
             try {
-                Map<String, Map<String, String>> types = new HashMap<>();
-                for (RowRestore row : rows) {
-                    types.computeIfAbsent(row.table(), t -> catalogTypes(c, t));
-                }
-                List<RestorePlan.Conflict> conflicts = new ArrayList<>(historyConflicts(rows));
-                for (RowRestore row : rows) {
-                    Optional<Optional<ObjectNode>> differs = SourceDatabase.difference(c, row, types.get(row.table()), !request.dryRun());
-                    if (!row.changedLater()) { // a row changed later differs live too: one conflict says it
-                        differs.ifPresent(live -> conflicts.add(new RestorePlan.Conflict(row.table(), row.pk(), "live-differs",
-                                row.from(), live.orElse(null))));
-                    }
-                }
-                RestorePlan plan = plan(rows, types, conflicts).withConflicts(conflicts, true);
-                if (request.dryRun()) {
-                    c.rollback();
-                    return plan;
-                }
-                if (!conflicts.isEmpty() && !request.force()) {
-                    c.rollback();
-                    throw new ConflictException(plan);
-                }
-                for (RestorePlan.Statement statement : plan.statements()) {
-                    SourceDatabase.execute(c, statement);
-                }
-                c.commit();
-                LOG.infof("restore applied: %d statement(s), %d conflict(s) forced", plan.statements().size(), conflicts.size());
-                return plan.withApplied(true);
+                return restore(c, request);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -91,28 +70,73 @@ public class RestoreService {
         }
     }
 
-    private Map<String, String> catalogTypes(Connection c, String table) {
-        try {
-            return SourceDatabase.columnTypes(c, table);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the columns of " + table + " in the source database", e);
-        }
-    }
-
-    private static RestorePlan plan(List<RowRestore> rows, Map<String, Map<String, String>> types, List<RestorePlan.Conflict> conflicts) {
-        List<RestorePlan.Statement> statements = new ArrayList<>();
+    private RestorePlan restore(Connection c, RestoreRequest request) throws SQLException {
+        long start = System.nanoTime();
+        String completeTo = request.isWindow() || request.txId() != null ? completeness.await(c) : null;
+        long complete = System.nanoTime();
+        List<RowRestore> rows = targets.rows(request);
+        long read = System.nanoTime();
+        Set<String> tables = new LinkedHashSet<>();
+        rows.forEach(r -> tables.add(r.table()));
+        SourceSchema schema = schema(c, tables);
+        List<RestorePlanner.Found> found = new ArrayList<>(rows.size());
         for (RowRestore row : rows) {
-            RestorePlan.Statement s = SqlWriter.write(row, types.getOrDefault(row.table(), Map.of()));
-            if (s != null) {
-                statements.add(s);
-            }
+            SourceDatabase.LiveRow live = live(c, row, schema, !request.dryRun());
+            found.add(new RestorePlanner.Found(live.matchesTo(), !live.matchesFrom(), live.row()));
         }
-        return new RestorePlan(statements, conflicts, false, false);
+        long checked = System.nanoTime();
+        RestorePlan plan = RestorePlanner.plan(rows, found, schema, true, request.mistakeOnly()).withHistoryCompleteTo(completeTo);
+        LOG.debugf("restore of %d row(s) planned: history complete after %d ms, read in %d ms, live rows checked in %d ms, "
+                + "planned in %d ms", rows.size(), ms(complete - start), ms(read - complete), ms(checked - read), ms(System.nanoTime() - checked));
+        if (request.dryRun()) {
+            c.rollback();
+            return plan;
+        }
+        if (!plan.conflicts().isEmpty() && !request.force()) {
+            c.rollback();
+            throw new ConflictException(plan);
+        }
+        if (plan.statements().isEmpty()) {
+            c.rollback();
+            return plan.appliedIn(null);
+        }
+        long run = System.nanoTime();
+        RestoreRun.run(c, plan);
+        long txId = RestoreRun.transactionId(c);
+        RestoreRun.commit(c, plan);
+        String lsn = RestoreRun.walPosition(c);
+        c.rollback();
+        LOG.infof("restore applied in source transaction %d: %d statement(s) in %d ms, %d conflict(s) forced, %d row(s) already in state",
+                txId, plan.statements().size(), ms(System.nanoTime() - run), plan.conflicts().size(), plan.alreadyInState().size());
+        return plan.appliedIn(new RestorePlan.Applied(txId, lsn));
     }
 
-    private static List<RestorePlan.Conflict> historyConflicts(List<RowRestore> rows) {
-        return rows.stream().filter(RowRestore::changedLater)
-                .map(r -> new RestorePlan.Conflict(r.table(), r.pk(), "changed-later", r.from(), null)).toList();
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    private Connection connect() {
+        try {
+            return source.connect("restore");
+        } catch (SQLException e) {
+            throw RestoreRun.refused(e, null, "connect");
+        }
+    }
+
+    private static SourceSchema schema(Connection c, Set<String> tables) {
+        try {
+            return SourceSchema.read(c, tables);
+        } catch (SQLException e) {
+            throw RestoreRun.refused(e, null, "reading the catalog of " + String.join(", ", tables));
+        }
+    }
+
+    private static SourceDatabase.LiveRow live(Connection c, RowRestore row, SourceSchema schema, boolean lock) {
+        try {
+            return SourceDatabase.live(c, row, schema.shape(row.table()).types(), lock);
+        } catch (SQLException e) {
+            throw RestoreRun.refused(e, null, "reading the live row " + row.table() + " " + row.pk());
+        }
     }
 
     /** Types from the dm.types header the pipeline recorded ({@code string|numeric} -> {@code numeric}). */
@@ -138,68 +162,4 @@ public class RestoreService {
         }
         return out;
     }
-
-    private List<RowRestore> rows(RestoreRequest r) throws SQLException {
-        if (r.txId() != null) {
-            return transactionRows(r.txId());
-        }
-        if (r.versionId() != null) {
-            Version v = history.version(r.versionId())
-                    .orElseThrow(() -> new NotFoundException("no version " + r.versionId() + " in history"));
-            Version latest = history.latest(v.table(), text(v.pk())).orElseThrow();
-            return List.of(new RowRestore(v.table(), v.pk(), latest.rowAfter(), v.rowAfter(), false));
-        }
-        if (history.table(r.table()).isEmpty()) {
-            throw new ValidationException("table", "'" + r.table() + "' has no history (see GET /api/tables)");
-        }
-        Version latest = history.latest(r.table(), text(r.pk()))
-                .orElseThrow(() -> new NotFoundException("no history for row " + r.pk() + " of " + r.table()));
-        ObjectNode target;
-        if (r.at() != null) {
-            target = history.asOf(r.table(), text(r.pk()), r.at()).map(Version::rowAfter).orElse(null);
-        } else if ("delete".equals(latest.op())) {
-            target = latest.before();
-        } else {
-            throw new ValidationException("at", "the row exists: say which state to restore with 'at' or 'versionId'");
-        }
-        return List.of(new RowRestore(r.table(), latest.pk(), latest.rowAfter(), target, false));
-    }
-
-    /** Every row the transaction touched, back to its state before it, undone in reverse order (foreign-key safe). */
-    private List<RowRestore> transactionRows(long txId) throws SQLException {
-        List<Version> versions = history.transaction(txId);
-        if (versions.isEmpty()) {
-            throw new NotFoundException("no versions of transaction " + txId + " in history");
-        }
-        Map<String, Version[]> firstAndLast = new LinkedHashMap<>();
-        for (Version v : versions) {
-            firstAndLast.computeIfAbsent(v.table() + v.pk(), k -> new Version[] {v, v})[1] = v;
-        }
-        List<RowRestore> rows = new ArrayList<>();
-        for (Version[] fl : firstAndLast.values()) {
-            Version first = fl[0];
-            Version last = fl[1];
-            ObjectNode before = switch (first.op()) {
-                case "insert", "snapshot" -> null;
-                default -> {
-                    if (first.before() == null || first.missing().stream().anyMatch(m -> m.startsWith("before"))) {
-                        throw new ValidationException("txId", "version " + first.versionId() + " of " + first.table()
-                                + " lacks its full before image, so the state before the transaction is not known");
-                    }
-                    yield first.before();
-                }
-            };
-            Version latest = history.latest(last.table(), text(last.pk())).orElseThrow();
-            rows.add(new RowRestore(last.table(), last.pk(), last.rowAfter(), before, latest.versionId() != last.versionId()));
-        }
-        return rows.reversed();
-    }
-
-    private static Map<String, String> text(JsonNode pk) {
-        Map<String, String> out = new LinkedHashMap<>();
-        pk.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
-        return out;
-    }
-
-
 }

@@ -3,9 +3,8 @@ package io.datamanager.history.restore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.history.config.HistoryConfig;
-import io.datamanager.model.Json;
+import io.datamanager.model.ExactJson;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -13,10 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -44,65 +41,47 @@ public class SourceDatabase {
         return DriverManager.getConnection(config.restore().jdbcUrl().orElseThrow(), props);
     }
 
-    /** Column name -> type as PostgreSQL writes it ({@code numeric(12,3)}, {@code integer[]}). */
-    static Map<String, String> columnTypes(Connection c, String table) throws SQLException {
-        Map<String, String> types = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-                WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped""")) {
-            ps.setString(1, SqlWriter.qualified(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    types.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
-        return types;
-    }
-
     /**
-     * Compares the live row with what the restore expects, locking it when {@code lock}.
-     *
-     * @return empty when the live row equals {@code expected} (both absent counts), else the live row
-     *     ({@code null} inside when absent)
+     * The live row (null when absent) and whether it is as history's newest version has it ({@code from}) and
+     * already as the restore would make it ({@code to}); compared by PostgreSQL in the column's own type.
      */
-    static Optional<Optional<ObjectNode>> difference(Connection c, RowRestore row, Map<String, String> types, boolean lock)
-            throws SQLException {
+    record LiveRow(ObjectNode row, boolean matchesFrom, boolean matchesTo) {}
+
+    /** Reads the live row, locking it when {@code lock}; only the columns the images hold are compared. */
+    static LiveRow live(Connection c, RowRestore row, Map<String, String> types, boolean lock) throws SQLException {
         List<Object> params = new ArrayList<>();
-        StringBuilder same = new StringBuilder("true");
-        if (row.from() != null) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = row.from().fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> column = it.next();
-                if (types.containsKey(column.getKey())) {
-                    same.append(" AND t.").append(SqlWriter.ident(column.getKey())).append(" IS NOT DISTINCT FROM ")
-                            .append(SqlWriter.param(column.getKey(), column.getValue(), types, params));
-                }
-            }
-        }
-        List<Object> all = new ArrayList<>(params);
-        String sql = "SELECT (" + same + ") AS same, to_jsonb(t) AS live FROM " + SqlWriter.qualified(row.table()) + " t"
-                + SqlWriter.where(row.pk(), types, all, "t.")
+        String sameAsFrom = sameAs(row.from(), types, params);
+        String sameAsTo = sameAs(row.to(), types, params);
+        String sql = "SELECT (" + sameAsFrom + ") AS same_from, (" + sameAsTo + ") AS same_to, to_jsonb(t) AS live FROM "
+                + SqlWriter.qualified(row.table()) + " t" + SqlWriter.where(row.pk(), types, params, "t.")
                 + (lock ? " FOR UPDATE" : "");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < all.size(); i++) {
-                ps.setObject(i + 1, all.get(i));
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return row.from() == null ? Optional.empty() : Optional.of(Optional.empty());
+                    return new LiveRow(null, row.from() == null, row.to() == null);
                 }
-                ObjectNode live = (ObjectNode) Json.tree(rs.getString("live").getBytes(StandardCharsets.UTF_8), "live row");
-                return row.from() != null && rs.getBoolean("same") ? Optional.empty() : Optional.of(Optional.of(live));
+                ObjectNode live = ExactJson.object(rs.getString("live"), "live row");
+                return new LiveRow(live, rs.getBoolean("same_from"), rs.getBoolean("same_to"));
             }
         }
     }
 
-    static void execute(Connection c, RestorePlan.Statement statement) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
-            for (int i = 0; i < statement.params().size(); i++) {
-                ps.setObject(i + 1, statement.params().get(i));
-            }
-            ps.executeUpdate();
+    /** SQL that is true when the live row {@code t} holds the image's values; false for an absent image. */
+    private static String sameAs(ObjectNode image, Map<String, String> types, List<Object> params) {
+        if (image == null) {
+            return "false";
         }
+        StringBuilder same = new StringBuilder("true");
+        for (Iterator<Map.Entry<String, JsonNode>> it = image.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> column = it.next();
+            if (types.containsKey(column.getKey())) {
+                same.append(" AND t.").append(SqlWriter.ident(column.getKey())).append(" IS NOT DISTINCT FROM ")
+                        .append(SqlWriter.param(column.getKey(), column.getValue(), types, params));
+            }
+        }
+        return same.toString();
     }
 }

@@ -13,10 +13,13 @@ final class SqlValues {
         if (type != null && type.endsWith("[]") && value.isArray()) {
             return arrayLiteral(value);
         }
+        if ("json".equals(type) || "jsonb".equals(type)) {
+            return value.toString(); // the JSON text itself: a JSON string keeps its quotes, a number its digits
+        }
         if (value.isTextual()) {
             return value.asText();
         }
-        return value.toString(); // numbers, booleans, json objects and arrays for json/jsonb columns
+        return value.toString(); // numbers, booleans; json objects and arrays where the type is not known
     }
 
     /** A JSON array as a PostgreSQL array literal: {@code ["a","b c"]} -> {@code {"a","b c"}}. */

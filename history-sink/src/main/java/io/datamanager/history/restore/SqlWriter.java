@@ -6,11 +6,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Writes the compensating statement of a row: INSERT, UPDATE of the differing columns, or DELETE.
- * Identifiers are quoted, values are parameters cast to the column's PostgreSQL type, never spliced.
+ * Identifiers are quoted, values are parameters cast to the column's PostgreSQL type, never spliced. Only columns
+ * the live table has are written (a column dropped since is left out), never a generated one, and an identity
+ * {@code GENERATED ALWAYS} column is inserted with {@code OVERRIDING SYSTEM VALUE}, so the row keeps its key.
  */
 final class SqlWriter {
     private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9_ .,\\[\\]\"()]+");
@@ -18,36 +21,83 @@ final class SqlWriter {
     private SqlWriter() {}
 
     static RestorePlan.Statement write(RowRestore row, Map<String, String> types) {
+        return write(row, new SourceSchema.Shape(types, Set.of(), Set.of()), null);
+    }
+
+    /** {@code only}: the columns an UPDATE may set (null: every differing one). */
+    static RestorePlan.Statement write(RowRestore row, SourceSchema.Shape shape, Set<String> only) {
         if (row.from() == null && row.to() == null) {
             return null;
         }
+        Map<String, String> types = shape.types();
         String table = qualified(row.table());
         List<Object> params = new ArrayList<>();
         if (row.to() == null) {
-            return new RestorePlan.Statement("DELETE FROM " + table + where(row.pk(), types, params), params);
+            return statement(row, "delete", "DELETE FROM " + table + where(row.pk(), types, params), params);
         }
         if (row.from() == null) {
             StringBuilder columns = new StringBuilder();
             StringBuilder values = new StringBuilder();
+            boolean overriding = false;
             for (Iterator<Map.Entry<String, JsonNode>> it = row.to().fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> c = it.next();
+                if (!writable(c.getKey(), shape)) {
+                    continue;
+                }
+                overriding |= shape.identityAlways().contains(c.getKey());
                 columns.append(columns.isEmpty() ? "" : ", ").append(ident(c.getKey()));
                 values.append(values.isEmpty() ? "" : ", ").append(param(c.getKey(), c.getValue(), types, params));
             }
-            return new RestorePlan.Statement("INSERT INTO " + table + " (" + columns + ") VALUES (" + values + ")", params);
+            return statement(row, "insert", "INSERT INTO " + table + " (" + columns + ")"
+                    + (overriding ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + values + ")", params);
         }
         StringBuilder set = new StringBuilder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = row.to().fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> c = it.next();
-            if (!c.getValue().equals(row.from().get(c.getKey()))) {
-                set.append(set.isEmpty() ? "" : ", ").append(ident(c.getKey())).append(" = ")
-                        .append(param(c.getKey(), c.getValue(), types, params));
-            }
+        for (String column : updated(row, shape, only)) {
+            set.append(set.isEmpty() ? "" : ", ").append(ident(column)).append(" = ")
+                    .append(param(column, row.to().get(column), types, params));
         }
         if (set.isEmpty()) {
             return null;
         }
-        return new RestorePlan.Statement("UPDATE " + table + " SET " + set + where(row.pk(), types, params), params);
+        return statement(row, "update", "UPDATE " + table + " SET " + set + where(row.pk(), types, params), params);
+    }
+
+    /** The columns an UPDATE sets: differing between history's newest and the target, writable, and allowed. */
+    static List<String> updated(RowRestore row, SourceSchema.Shape shape, Set<String> only) {
+        List<String> out = new ArrayList<>();
+        row.to().fieldNames().forEachRemaining(column -> {
+            if (!row.to().get(column).equals(row.from().get(column)) && writable(column, shape)
+                    && (only == null || only.contains(column))) {
+                out.add(column);
+            }
+        });
+        return out;
+    }
+
+    /** The target's values the live table has no column for any more (empty when the catalog is unknown). */
+    static List<String> dropped(RowRestore row, SourceSchema.Shape shape) {
+        List<String> out = new ArrayList<>();
+        if (row.to() != null && shape.known()) {
+            row.to().fieldNames().forEachRemaining(column -> {
+                boolean written = row.from() == null || !row.to().get(column).equals(row.from().get(column));
+                if (written && !shape.types().containsKey(column)) {
+                    out.add(column);
+                }
+            });
+        }
+        return out;
+    }
+
+    private static boolean writable(String column, SourceSchema.Shape shape) {
+        return (!shape.known() || shape.types().containsKey(column)) && !shape.generated().contains(column);
+    }
+
+    private static RestorePlan.Statement statement(RowRestore row, String action, String sql, List<Object> params) {
+        return new RestorePlan.Statement(row.table(), row.pk(), action, sql, nullsKept(params), SqlLiterals.inline(sql, params));
+    }
+
+    private static List<Object> nullsKept(List<Object> params) {
+        return java.util.Collections.unmodifiableList(new ArrayList<>(params)); // List.copyOf refuses nulls
     }
 
     static String where(ObjectNode pk, Map<String, String> types, List<Object> params) {

@@ -146,6 +146,47 @@ public class HistoryQueries {
         return out;
     }
 
+    /** A cut in a row's timeline: after one version, or after everything committed by a time. */
+    public record Point(Instant commitTs, String lsn, long seq) {
+        public static Point after(Version v) {
+            return new Point(v.commitTs(), v.lsn(), v.versionId());
+        }
+
+        public static Point at(Instant at) {
+            return new Point(at, "FFFFFFFF/FFFFFFFF", Long.MAX_VALUE);
+        }
+    }
+
+    /** The row's versions after the point, oldest first, at most {@code limit}. */
+    public List<Version> after(String table, Map<String, String> pk, Point point, int limit) throws SQLException {
+        return afterPoint(table, pk, point, null, "", limit);
+    }
+
+    /** The row's last version written by transaction {@code txId} after the point. */
+    public Optional<Version> lastOfTransaction(String table, Map<String, String> pk, Point point, long txId) throws SQLException {
+        return afterPoint(table, pk, point, txId, " DESC", 1).stream().findFirst();
+    }
+
+    private List<Version> afterPoint(String table, Map<String, String> pk, Point point, Long txId, String direction, int limit)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + Version.COLUMNS + " FROM dm_version WHERE table_name = ?");
+        List<Object> params = new ArrayList<>(List.of(table));
+        appendRow(sql, params, pk);
+        // the first condition lets the row index start at the point; the second orders versions of one instant
+        sql.append(" AND commit_ts >= ? AND (commit_ts, lsn, seq) > (?, CAST(? AS pg_lsn), ?)");
+        params.addAll(List.of(Timestamp.from(point.commitTs()), Timestamp.from(point.commitTs()), point.lsn(), point.seq()));
+        if (txId != null) {
+            sql.append(" AND tx_id = ?");
+            params.add(txId);
+        }
+        sql.append(" ORDER BY commit_ts").append(direction).append(", lsn").append(direction).append(", seq").append(direction)
+                .append(" LIMIT ?");
+        params.add(limit);
+        List<Version> out = new ArrayList<>();
+        query(sql.toString(), params, rs -> out.add(Version.read(rs)));
+        return out;
+    }
+
     /**
      * Narrows to one row: the index on row_key with every typed reading of the given text values
      * ({@code 42} may be the number or the text), and each column checked by its text form.
@@ -158,6 +199,15 @@ public class HistoryQueries {
             sql.append(" AND pk ->> ? = ?");
             params.add(column.getKey());
             params.add(column.getValue());
+        }
+    }
+
+    static String jsonOrNull(String value) {
+        try {
+            Json.mapper().readTree(value);
+            return value;
+        } catch (Exception notJson) {
+            return null;
         }
     }
 
@@ -186,7 +236,7 @@ public class HistoryQueries {
         void accept(ResultSet rs) throws SQLException;
     }
 
-    private void query(String sql, List<Object> params, RowHandler handler) throws SQLException {
+    void query(String sql, List<Object> params, RowHandler handler) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
                 Object p = params.get(i);

@@ -1,10 +1,8 @@
 package io.datamanager.history.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.datamanager.model.Json;
-import io.datamanager.model.ValidationException;
+import io.datamanager.model.ExactJson;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -34,13 +32,6 @@ public record Version(long versionId, String eventId, String table, String op, O
     }
 
     private static ObjectNode object(String json) {
-        if (json == null) {
-            return null;
-        }
-        JsonNode node = Json.tree(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "stored image");
-        if (!node.isObject()) {
-            throw new ValidationException("stored image", "is not a JSON object");
-        }
-        return (ObjectNode) node;
+        return ExactJson.object(json, "stored image"); // jsonb keeps 2.50 as written: so does the version
     }
 }

@@ -3,8 +3,7 @@ package io.datamanager.history.store;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Writes versions in batches: COPY into a per-connection staging table, then one INSERT into the history,
@@ -50,72 +50,40 @@ public class VersionStore {
 
     /** Stores the versions in one transaction (COPY into a staging table, then one INSERT); replays are skipped. */
     public void insert(List<ChangeEvent> events, Map<String, ObjectNode> columnTypes) throws SQLException {
-        StringBuilder copy = new StringBuilder(events.size() * 600);
-        for (int i = 0; i < events.size(); i++) {
-            ChangeEvent e = events.get(i);
-            copy.append(i);
-            field(copy, e.id());
-            field(copy, e.table());
-            field(copy, e.key().substring(e.table().length()));
-            field(copy, e.pk().toString());
-            field(copy, e.op().wireName());
-            field(copy, e.before() == null ? null : e.before().toString());
-            field(copy, e.after() == null ? null : e.after().toString());
-            field(copy, textArray(e.changed()));
-            field(copy, e.complete() ? "t" : "f");
-            field(copy, textArray(e.missing()));
-            field(copy, e.lsn());
-            field(copy, e.txId() == null ? null : e.txId().toString());
-            field(copy, e.commitTs().toString());
-            field(copy, e.captureTs() == null ? null : e.captureTs().toString());
-            copy.append('\n');
-        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute(STAGE);
-                c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(copy.toString()));
+                copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY), events);
                 s.executeUpdate(MOVE);
                 if (!columnTypes.isEmpty()) {
                     saveColumnTypes(c, columnTypes);
                 }
                 c.commit();
-            } catch (SQLException | IOException | RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                throw e instanceof SQLException sql ? sql : new SQLException("storing versions failed", e);
+                throw e;
             }
         }
     }
 
-    /** A tab-separated field of COPY's text format: backslash escapes, {@code \\N} for null. */
-    private static void field(StringBuilder out, String value) {
-        out.append('\t');
-        if (value == null) {
-            out.append("\\N");
-            return;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            switch (ch) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(ch);
+    /**
+     * Sends each line as UTF-8 bytes encoded here, whole. The driver's {@code copyIn(sql, Reader)} encodes
+     * 65,536-character chunks one at a time, so a 4-byte character whose surrogate pair a chunk boundary
+     * splits was stored as {@code ??}.
+     */
+    private static void copy(CopyIn copy, List<ChangeEvent> events) throws SQLException {
+        try {
+            for (int i = 0; i < events.size(); i++) {
+                byte[] line = CopyRows.row(i, events.get(i)).getBytes(StandardCharsets.UTF_8);
+                copy.writeToCopy(line, 0, line.length);
+            }
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
             }
         }
-    }
-
-    /** A PostgreSQL array literal of column names or paths (quoted, so any name is safe). */
-    private static String textArray(List<String> values) {
-        StringBuilder sb = new StringBuilder("{");
-        for (String v : values) {
-            if (sb.length() > 1) {
-                sb.append(',');
-            }
-            sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-        }
-        return sb.append('}').toString();
     }
 
     private static void saveColumnTypes(Connection c, Map<String, ObjectNode> columnTypes) throws SQLException {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * On real PostgreSQL, Debezium, Kafka and streams-app: a scripted session is in history version for
  * version with full before and after images; a mistaken update, a deleted row and a whole transaction are
- * restored through the API, the live tables are right afterwards, and the restores are history too.
+ * restored through the API, the live tables are right afterwards, and the restores are history too. A row
+ * edited after the mistake is not restored over unless forced, whichever way the restore names its state.
  */
 @QuarkusTest
 @QuarkusTestResource(value = HistoryPipeline.class, restrictToAnnotatedClass = true)
@@ -165,6 +166,9 @@ class HistoryIT {
                 .contentType("application/problem+json").extract().jsonPath();
         assertThat(refused.getList("restore.conflicts.reason")).containsExactly("changed-later");
         assertThat(refused.getInt("restore.conflicts[0].pk.id")).isEqualTo(10);
+        assertThat(refused.getString("restore.conflicts[0].actual.status")).as("the live row").isEqualTo("paid");
+        assertThat(refused.getString("restore.conflicts[0].expected.status")).as("as the transaction left it").isEqualTo("new");
+        assertThat(refused.getList("restore.conflicts[0].laterVersions.after.status")).containsExactly("paid");
         assertThat(HistoryPipeline.query("SELECT count(*) FROM orders")).as("nothing applied").isEqualTo("2");
 
         JsonPath applied = api().body(request.replace("}", ",\"force\":true}")).contentType("application/json")
@@ -176,6 +180,64 @@ class HistoryIT {
         assertThat(HistoryPipeline.query("SELECT count(*) FROM orders")).isEqualTo("0");
         assertThat(HistoryPipeline.query("SELECT count(*) FROM customers WHERE id = 3")).isEqualTo("0");
         awaitVersions("public.orders", 5);
+        JsonPath again = api().body("{\"txId\":" + tx + "}").contentType("application/json").post("/api/restore").then()
+                .statusCode(200).extract().jsonPath();
+        assertThat(again.getList("alreadyInState.pk.id")).as("every row is before the transaction again").containsExactlyInAnyOrder(10, 11, 3);
+        assertThat(again.getList("conflicts")).isEmpty();
+    }
+
+    @Test
+    @Order(8)
+    void rowRestoreByVersionIdRefusesRowsEditedAfterTheMistakeUnlessForcedAndRestoresTheOthersExactly() throws Exception {
+        FiveOrders orders = FiveOrders.create(100);
+        restoreEachOfTheFive(orders, id -> "\"versionId\":" + orders.insertVersion(id));
+    }
+
+    @Test
+    @Order(9)
+    void rowRestoreByTimeRefusesRowsEditedAfterTheMistakeUnlessForcedAndRestoresTheOthersExactly() throws Exception {
+        FiveOrders orders = FiveOrders.create(200);
+        restoreEachOfTheFive(orders, id -> "\"table\":\"public.sales_orders\",\"pk\":{\"id\":" + id + "},\"at\":\""
+                + orders.beforeMistake + "\"");
+    }
+
+    /** {@code target}: the JSON members that say which row and state, for an order id. */
+    private static void restoreEachOfTheFive(FiveOrders orders, java.util.function.IntFunction<String> target) throws Exception {
+        for (int id : orders.edited()) {
+            String live = orders.live(id);
+            JsonPath refused = restore("{" + target.apply(id) + ",\"dryRun\":false}").statusCode(409)
+                    .contentType("application/problem+json").extract().jsonPath();
+            assertThat(refused.getList("restore.conflicts.reason")).as("order %d", id).containsExactly("changed-later");
+            assertThat(refused.getString("restore.conflicts[0].actual.status")).as("live values").isEqualTo("cancelled");
+            assertThat(refused.getString("restore.conflicts[0].actual.note")).isEqualTo(orders.editedNote(id));
+            assertThat(refused.getString("restore.conflicts[0].expected.status")).as("as the mistake left it").isEqualTo("cancelled");
+            assertThat(refused.getList("restore.conflicts[0].laterVersions")).as("the edit after the mistake").hasSize(1);
+            assertThat(refused.getLong("restore.conflicts[0].laterVersions[0].versionId")).isEqualTo(orders.editVersion(id));
+            assertThat(refused.getString("restore.conflicts[0].laterVersions[0].after.note")).isEqualTo(orders.editedNote(id));
+            assertThat(orders.live(id)).as("nothing written to order %d", id).isEqualTo(live);
+        }
+        for (int id : orders.untouched()) {
+            JsonPath done = restore("{" + target.apply(id) + ",\"dryRun\":false}").statusCode(200).extract().jsonPath();
+            assertThat(done.getBoolean("applied")).isTrue();
+            assertThat(done.getList("conflicts")).isEmpty();
+            assertThat(orders.live(id)).as("order %d, every column", id).isEqualTo(orders.original(id));
+        }
+        for (int id : orders.edited()) {
+            JsonPath forced = restore("{" + target.apply(id) + ",\"dryRun\":false,\"force\":true}").statusCode(200).extract().jsonPath();
+            assertThat(forced.getBoolean("applied")).isTrue();
+            assertThat(forced.getList("conflicts.reason")).containsExactly("changed-later");
+            assertThat(orders.live(id)).as("order %d, every column", id).isEqualTo(orders.original(id));
+        }
+        for (int id : orders.all()) {
+            JsonPath again = restore("{" + target.apply(id) + "}").statusCode(200).extract().jsonPath();
+            assertThat(again.getList("alreadyInState.pk.id")).as("order %d is in that state already", id).containsExactly(id);
+            assertThat(again.getList("conflicts")).isEmpty();
+            assertThat(again.getList("statements")).isEmpty();
+        }
+    }
+
+    private static io.restassured.response.ValidatableResponse restore(String body) {
+        return api().body(body).contentType("application/json").post("/api/restore").then();
     }
 
     @Test

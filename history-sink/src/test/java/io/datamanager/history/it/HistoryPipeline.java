@@ -22,7 +22,8 @@ import java.util.UUID;
  * Debezium capture and the streams-app as child processes, Kafka, and a history database of its own.
  */
 public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
-    static final String PREFIX = "hi" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    /** Topic prefix of the pipeline running now: each test class that uses it starts one of its own. */
+    static String PREFIX;
     static final String TOKEN = "test-token-" + UUID.randomUUID();
     static String source;
     private CaptureProcess capture;
@@ -31,6 +32,7 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
+            PREFIX = "hi" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
             TestPostgres pg = TestPostgres.shared();
             String bootstrap = TestKafka.shared().bootstrapServers();
             source = pg.createDatabase("history_src");
@@ -38,6 +40,7 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
             sql("CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, email text, notes text)",
                     "CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL REFERENCES customers(id), "
                             + "status text NOT NULL, total numeric(10,2) NOT NULL, placed date)",
+                    FiveOrders.TABLE_DDL,
                     "INSERT INTO customers VALUES (1, 'Ada', 'ada@example.org', "
                             + "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 1000) i))");
 
@@ -66,6 +69,9 @@ public class HistoryPipeline implements QuarkusTestResourceLifecycleManager {
             config.put("dm.history.restore.jdbc-url", pg.jdbcUrl(source));
             config.put("dm.history.restore.user", pg.user());
             config.put("dm.history.restore.password", pg.password());
+            config.put("dm.history.restore.slot-name", env.get("DM_SLOT_NAME"));
+            config.put("dm.history.restore.streams-application-id", streamsEnv.get("DM_STREAMS_APPLICATION_ID"));
+            config.put("dm.history.restore.complete-wait", "90s"); // a loaded CI machine: the tests measure the real wait
             return config;
         } catch (Exception e) {
             throw new IllegalStateException("pipeline for the history test did not start", e);

@@ -50,6 +50,19 @@ class IngestAndPoliciesIT {
     }
 
     @Test
+    void emojiSurviveIngestWhereverTheCopyStreamIsCut() {
+        // each run of 33,000 is 66,000 UTF-16 units, longer than a 65,536-char chunk, and the two runs start an odd
+        // distance apart: wherever the chunk boundaries fall, one of them cuts a surrogate pair (issue 12: "??")
+        String value = "\uD83D\uDE80".repeat(33_000) + "x" + "\uD83D\uDE80".repeat(33_000);
+        send(event("public.emoji", 1, Op.UPDATE, row(1, "old"), row(1, value), Instant.now()).toJson());
+
+        awaitVersions("public.emoji", 1);
+        String after = api().get("/api/history?table=public.emoji&pk.id=1").then().statusCode(200).extract()
+                .path("versions[0].after.name");
+        assertThat(after.equals(value)).as("stored exactly; '??' at %d", after.indexOf("??")).isTrue();
+    }
+
+    @Test
     void untrackedTablesAreNotRecordedAndRedactedColumnsAreStoredAsAHashThatStillMatches() {
         // without a source connection a table is known by its first change: only then does it take a policy
         send(event("public.untracked", 1, Op.INSERT, null, row(1, "x"), Instant.now()).toJson());

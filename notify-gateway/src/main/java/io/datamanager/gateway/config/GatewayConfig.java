@@ -80,6 +80,13 @@ public interface GatewayConfig {
     @WithDefault("dm-streams")
     String streamsApplicationId();
 
+    /**
+     * Static membership of the delivery consumers ({@code group.instance.id} {@code <id>-webhooks}, {@code <id>-redis}):
+     * a gateway restarted with the same id takes its partitions back at once, instead of waiting out the session
+     * timeout of its killed predecessor. Unique per instance; absent: dynamic membership.
+     */
+    Optional<String> instanceId();
+
     /** The topic capture keeps its source offsets in; {@code <prefix>.offsets} when absent (Kafka Connect: its worker's offsets topic). */
     Optional<String> offsetsTopic();
 }

@@ -51,7 +51,7 @@ public class RedisDispatcher {
     }
 
     void onStart(@Observes StartupEvent event) {
-        feed = new SubscriptionFeed("redis", config.kafkaBootstrap(), config.redisGroup(), new TopicNames(config.topicPrefix()),
+        feed = new SubscriptionFeed("redis", config.kafkaBootstrap(), config.redisGroup(), config.instanceId(), new TopicNames(config.topicPrefix()),
                 this::deliver);
         feed.start();
     }

@@ -41,13 +41,15 @@ final class SubscriptionFeed {
     private Thread poller;
     private long lastCommit;
 
-    SubscriptionFeed(String name, String bootstrap, String group, TopicNames topics, PartitionWorker.Delivery delivery) {
+    SubscriptionFeed(String name, String bootstrap, String group, java.util.Optional<String> instanceId, TopicNames topics,
+            PartitionWorker.Delivery delivery) {
         this.name = name;
         this.topics = topics;
         this.delivery = delivery;
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("group.id", group);
+        instanceId.ifPresent(id -> props.put("group.instance.id", id + "-" + name));
         props.put("client.id", "dm-gateway-" + name);
         props.put("enable.auto.commit", "false");
         props.put("auto.offset.reset", "earliest");

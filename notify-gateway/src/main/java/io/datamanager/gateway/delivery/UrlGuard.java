@@ -1,21 +1,24 @@
 package io.datamanager.gateway.delivery;
 
 import io.datamanager.model.ValidationException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The SSRF guard of webhook URLs: a URL whose host resolves to a loopback, private, link-local (cloud
- * metadata), unique-local, carrier-grade NAT, multicast or unspecified address is refused unless the
- * operator allowed that kind. Every address a name resolves to is checked, at registration and again
- * before every delivery attempt. (The HTTP client still resolves the name itself when it connects, so a
- * DNS answer that changes between the check and the connection is not caught yet: pinning the checked
- * address is open work.) The resolver is injectable for tests.
+ * The SSRF guard of webhook URLs: a URL whose host resolves to a loopback or private address is refused
+ * unless the operator allows that kind; link-local (cloud metadata), unspecified, multicast and other
+ * special-purpose addresses always are ({@link AddressRules} says what an address is, IPv4 embedded in
+ * IPv6 included). A host written as a number other than {@code a.b.c.d} is refused before any lookup.
+ * Every address a name resolves to is checked, at registration and again before every delivery attempt,
+ * and delivery connects to the address checked ({@link Vetted}), never resolving the name again: a DNS
+ * answer that changes in between (rebinding) cannot move it. The resolver is injectable for tests.
  */
 public final class UrlGuard {
     /** Looks a host name up; {@code InetAddress::getAllByName} outside tests. */
@@ -29,8 +32,33 @@ public final class UrlGuard {
         public static final Allow NONE = new Allow(false, false);
     }
 
-    /** A URL that passed, with the addresses delivery may connect to. */
-    public record Vetted(URI uri, List<InetAddress> addresses) {}
+    /**
+     * A URL that passed: its host as written (no brackets), its port, and the addresses checked.
+     * Delivery connects to {@link #address()} and names {@code host} in the Host header, SNI and
+     * certificate check.
+     */
+    public record Vetted(URI uri, String host, int port, List<InetAddress> addresses) {
+        public Vetted {
+            addresses = List.copyOf(addresses);
+            if (addresses.isEmpty()) {
+                throw new IllegalArgumentException("a vetted URL has at least one checked address");
+            }
+        }
+
+        public boolean https() {
+            return uri.getScheme().equalsIgnoreCase("https");
+        }
+
+        /** The address delivery connects to: the first one checked, as a client would take the first answer. */
+        public InetAddress address() {
+            return addresses.get(0);
+        }
+    }
+
+    /** A host whose last label is a number is an IPv4 address to every client (WHATWG URL), in forms they read differently. */
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(?:^|.*\\.)(?:\\d+|0[xX][0-9a-fA-F]*)\\.?");
+    private static final Pattern AUTHORITY = Pattern.compile("(.*?)(?::(\\d{0,5}))?");
+    private static final Pattern DOTTED_QUAD = Pattern.compile("(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
 
     private final Resolver resolver;
     private final Allow allow;
@@ -47,77 +75,79 @@ public final class UrlGuard {
         } catch (URISyntaxException | NullPointerException e) {
             throw new ValidationException(field, "is not a URL: " + url);
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new ValidationException(field, "must be an http or https URL");
         }
         if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
             throw new ValidationException(field, "must not carry credentials; use the subscription's secret to authenticate");
         }
-        // java.net.URI leaves the host null for forms such as 127.1 that HTTP clients still resolve: take the authority
-        String host = uri.getHost() != null ? uri.getHost()
-                : uri.getRawAuthority() == null ? null : uri.getRawAuthority().replaceFirst(":\\d*$", "");
+        String host = uri.getHost();
+        int port = uri.getPort();
+        if (host == null && uri.getRawAuthority() != null) {
+            // java.net.URI leaves the host null for forms such as 127.1 or a_b.example that clients still resolve
+            Matcher authority = AUTHORITY.matcher(uri.getRawAuthority());
+            authority.matches();
+            host = authority.group(1);
+            port = authority.group(2) == null || authority.group(2).isEmpty() ? -1 : Integer.parseInt(authority.group(2));
+        }
         if (host == null || host.isBlank()) {
             throw new ValidationException(field, "must name a host");
         }
-        host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (port > 65535) {
+            throw new ValidationException(field, "port " + port + " is out of range");
+        }
+        host = host.startsWith("[") && host.endsWith("]") && host.length() > 1 ? host.substring(1, host.length() - 1) : host;
+        if (!host.contains(":") && NUMERIC_LAST_LABEL.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
+            throw new ValidationException(field, "host '" + host + "' is an IPv4 address in a form clients read differently"
+                    + " (decimal, octal, hex or short); write it as four decimal parts, a.b.c.d");
+        }
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(host);
         } catch (UnknownHostException e) {
-            throw new ValidationException(field, "host '" + host + "' does not resolve");
+            throw new Unresolved(field, host);
+        }
+        if (addresses == null || addresses.length == 0) {
+            throw new Unresolved(field, host);
         }
         for (InetAddress address : addresses) {
             String refused = refusal(address);
             if (refused != null) {
-                throw new ValidationException(field, "resolves to " + address.getHostAddress() + ", a " + refused
-                        + " address; webhooks may only reach such addresses when the operator allows them");
+                throw new ValidationException(field, "resolves to " + address.getHostAddress() + refused
+                        + "; webhooks may only reach such addresses when the operator allows them");
             }
         }
-        return new Vetted(uri, List.of(addresses));
+        return new Vetted(uri, host, port != -1 ? port : scheme.equals("https") ? 443 : 80, List.of(addresses));
     }
 
-    /** Why an address is refused, or null when it may be reached. */
+    /**
+     * A host that does not resolve now: refused at registration, but during delivery a passing DNS failure, to
+     * retry on the schedule rather than give the change up.
+     */
+    public static final class Unresolved extends ValidationException {
+        Unresolved(String field, String host) {
+            super(field, "host '" + host + "' does not resolve");
+        }
+    }
+
+    /** Why an address is refused (", a loopback address"), or null when it may be reached. */
     String refusal(InetAddress address) {
-        InetAddress a = unmapped(address);
-        if (a.isLoopbackAddress()) {
-            return allow.loopback() ? null : "loopback";
-        }
-        if (a.isAnyLocalAddress()) {
-            return "unspecified";
-        }
-        if (a.isMulticastAddress()) {
-            return "multicast";
-        }
-        if (a.isLinkLocalAddress()) {
-            return "link-local (cloud metadata)";
-        }
-        byte[] b = a.getAddress();
-        boolean privateRange = a.isSiteLocalAddress()
-                || (a instanceof Inet4Address && (b[0] & 0xFF) == 100 && (b[1] & 0xC0) == 64) // 100.64.0.0/10, carrier-grade NAT
-                || (a instanceof Inet6Address && (b[0] & 0xFE) == 0xFC); // fc00::/7, unique local
-        if (privateRange) {
-            return allow.privateNetworks() ? null : "private-network";
+        List<AddressRules.Finding> findings = AddressRules.classify(address).stream()
+                .sorted(Comparator.comparing(AddressRules.Finding::kind)).toList(); // the most severe speaks
+        for (AddressRules.Finding finding : findings) {
+            boolean allowed = switch (finding.kind()) {
+                case PUBLIC -> true;
+                case LOOPBACK -> allow.loopback();
+                case PRIVATE -> allow.privateNetworks();
+                default -> false;
+            };
+            if (!allowed) {
+                String embeds = finding.embedded() == null ? "" : " (it embeds " + finding.embedded().getHostAddress() + ")";
+                String kind = finding.kind().text;
+                return embeds + (kind.matches("[aeiou].*") ? ", an " : ", a ") + kind + " address";
+            }
         }
         return null;
-    }
-
-    /** {@code ::ffff:a.b.c.d} is checked as {@code a.b.c.d}. */
-    private static InetAddress unmapped(InetAddress address) {
-        byte[] b = address.getAddress();
-        if (address instanceof Inet6Address && b.length == 16) {
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
-            }
-            if (mapped && (b[10] & 0xFF) == 0xFF && (b[11] & 0xFF) == 0xFF) {
-                try {
-                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-                } catch (UnknownHostException impossible) {
-                    throw new IllegalStateException(impossible);
-                }
-            }
-        }
-        return address;
     }
 }

@@ -9,6 +9,7 @@ import io.datamanager.model.TopicNames;
 import io.datamanager.model.subscription.Subscription;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
@@ -23,7 +24,8 @@ import org.jboss.logging.Logger;
 /**
  * Delivers every {@code dm.sub.<id>} record to its subscription's webhook, through a {@link SubscriptionFeed}
  * of its own consumer group: per partition in order, offsets committed only up to what was delivered or
- * dead-lettered, so a crash redelivers, never drops; receivers deduplicate by {@code webhook-id}.
+ * dead-lettered, so a crash redelivers, never drops; receivers deduplicate by {@code webhook-id}. Every
+ * attempt checks the URL with the {@link UrlGuard} again and connects to the address that check passed.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -40,7 +42,7 @@ public class WebhookDispatcher {
     private SubscriptionFeed feed;
 
     WebhookDispatcher(GatewayConfig config, RuleLog rules, DeadLetterStore deadLetterStore,
-            io.micrometer.core.instrument.MeterRegistry registry) {
+            io.micrometer.core.instrument.MeterRegistry registry, Vertx vertx) {
         this.config = config;
         this.deadLetterStore = deadLetterStore;
         this.registry = registry;
@@ -50,12 +52,12 @@ public class WebhookDispatcher {
         this.guard = new UrlGuard(InetAddress::getAllByName, new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
         List<Duration> delays = Arrays.stream(config.retrySchedule().split(",")).map(String::trim).map(Durations::parse).toList();
         Clock clock = Clock.systemUTC();
-        this.sender = new WebhookSender(WebhookSender.client(Duration.ofSeconds(5)), new WebhookSigner(clock),
+        this.sender = new WebhookSender(WebhookSender.client(vertx, Duration.ofSeconds(5)), new WebhookSigner(clock),
                 new RetrySchedule(delays, Math::random), Durations.parse(config.webhookTimeout()), clock);
     }
 
     void onStart(@Observes StartupEvent event) {
-        feed = new SubscriptionFeed("webhooks", config.kafkaBootstrap(), config.deliveryGroup(), topics, this::deliver);
+        feed = new SubscriptionFeed("webhooks", config.kafkaBootstrap(), config.deliveryGroup(), config.instanceId(), topics, this::deliver);
         feed.start();
     }
 
@@ -73,7 +75,7 @@ public class WebhookDispatcher {
         }
         UrlGuard.Vetted vetted = guard.check(subscription.delivery().webhook().url(), "delivery.webhook.url");
         byte[] body = Json.toBytes(letter.event());
-        WebhookSender.Outcome outcome = sender.send(vetted.uri(), letter.eventId(), body,
+        WebhookSender.Outcome outcome = sender.send(vetted, letter.eventId(), body,
                 subscription.delivery().webhook().signingSecrets(java.time.Instant.now()), Integer.MAX_VALUE);
         if (outcome instanceof WebhookSender.Outcome.Delivered) {
             deadLetterStore.markRedelivered(id, letter.letter());
@@ -98,8 +100,10 @@ public class WebhookDispatcher {
             WebhookSender.Outcome outcome;
             try {
                 UrlGuard.Vetted vetted = guard.check(subscription.delivery().webhook().url(), "delivery.webhook.url");
-                outcome = sender.send(vetted.uri(), eventId, record.value(),
+                outcome = sender.send(vetted, eventId, record.value(),
                         subscription.delivery().webhook().signingSecrets(java.time.Instant.now()), attempt);
+            } catch (UrlGuard.Unresolved e) {
+                outcome = sender.failed(e.getMessage(), attempt, null); // DNS may be down for a while: retried, not given up
             } catch (RuntimeException e) {
                 outcome = new WebhookSender.Outcome.DeadLetter("not deliverable: " + e.getMessage());
             }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,9 @@ class WebhookSenderTest {
     private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final WebhookSigner signer = new WebhookSigner(clock);
-    private final WebhookSender sender = new WebhookSender(WebhookSender.client(Duration.ofSeconds(2)), signer,
+    private static final Vertx vertx = Vertx.vertx();
+    private final UrlGuard guard = new UrlGuard(InetAddress::getAllByName, new UrlGuard.Allow(true, false));
+    private final WebhookSender sender = new WebhookSender(WebhookSender.client(vertx, Duration.ofSeconds(2)), signer,
             new RetrySchedule(List.of(Duration.ofSeconds(5), Duration.ofSeconds(30)), () -> 0.5), Duration.ofMillis(500), clock);
     private final String secret = WebhookSigner.newSecret();
     private final byte[] body = "{\"op\":\"update\",\"table\":\"public.orders\"}".getBytes(StandardCharsets.UTF_8);
@@ -63,8 +66,13 @@ class WebhookSenderTest {
         server.stop(0);
     }
 
-    private URI url(String path) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    @AfterAll
+    static void closeVertx() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private UrlGuard.Vetted url(String path) {
+        return guard.check("http://127.0.0.1:" + server.getAddress().getPort() + path, "url");
     }
 
     private static void respond(HttpExchange exchange, int status, String text, Map<String, String> headers) throws IOException {
@@ -99,6 +107,13 @@ class WebhookSenderTest {
     }
 
     @Test
+    void aFailureBeforeAnyRequestFollowsTheSameSchedule() {
+        assertThat(sender.failed("host 'x' does not resolve", 1, null))
+                .isEqualTo(new WebhookSender.Outcome.RetryLater(Duration.ofSeconds(5), "host 'x' does not resolve"));
+        assertThat(sender.failed("host 'x' does not resolve", 3, null)).isInstanceOf(WebhookSender.Outcome.DeadLetter.class);
+    }
+
+    @Test
     void retryAfterOfTheReceiverIsHonoured() {
         answer = exchange -> respond(exchange, 503, "", Map.of("Retry-After", "120"));
         assertThat(sender.send(url("/hook"), "e", body, List.of(secret), 1))
@@ -113,7 +128,7 @@ class WebhookSenderTest {
 
     @Test
     void redirectsAreNotFollowed() {
-        answer = exchange -> respond(exchange, 302, "", Map.of("Location", url("/elsewhere").toString()));
+        answer = exchange -> respond(exchange, 302, "", Map.of("Location", url("/elsewhere").uri().toString()));
         assertThat(sender.send(url("/hook"), "e", body, List.of(secret), 1)).isInstanceOf(WebhookSender.Outcome.RetryLater.class);
         assertThat(paths).containsExactly("/hook");
     }

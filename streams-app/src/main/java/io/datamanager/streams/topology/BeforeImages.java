@@ -8,36 +8,25 @@ import java.util.List;
 /**
  * Fills what Debezium could not send from the row's last known state: the before image of updates and
  * deletes under {@code REPLICA IDENTITY DEFAULT}, and unchanged TOAST values in after images. Pure: given
- * a change and the previous state it returns the change to emit (or none, for a replay) and the new state.
+ * a change and the previous state it returns the completed change and the row's new state. Replays never get
+ * here ({@link ReplayGuard}): the state is only ever moved forward.
  */
 final class BeforeImages {
     private BeforeImages() {}
 
     /**
-     * @param emit the completed change, or null when the change is a replay of one already emitted
+     * @param emit the completed change
      * @param state the row's new state, or null when the row is gone (delete) or the state is unchanged
      * @param deleteState true when the row's state is to be removed
      */
     record Result(ChangeEvent emit, RowState state, boolean deleteState) {}
 
     static Result apply(ChangeEvent e, RowState previous) {
-        if (previous != null && isReplay(e, previous)) {
-            return new Result(null, null, false);
-        }
         return switch (e.op()) {
             case SNAPSHOT, INSERT -> new Result(e, new RowState(e.lsn(), e.after()), false);
             case UPDATE -> update(e, previous);
             case DELETE -> delete(e, previous);
             case TRUNCATE -> new Result(e, null, false);
-        };
-    }
-
-    private static boolean isReplay(ChangeEvent e, RowState previous) {
-        return switch (e.op()) {
-            // a snapshot read again (capture restarted mid-snapshot) tells nothing new when the row is unchanged
-            case SNAPSHOT -> e.complete() && e.after().equals(previous.row());
-            case TRUNCATE -> false;
-            default -> e.lsnValue().compareTo(previous.lsnValue()) <= 0;
         };
     }
 
@@ -75,8 +64,8 @@ final class BeforeImages {
         if (previous == null) {
             return new Result(e, null, true);
         }
-        // the stored state is the row just before the delete; what Debezium sends besides the key is either the
-        // same (REPLICA IDENTITY FULL) or placeholders (nulls, or "" and 0 for NOT NULL columns under DEFAULT)
+        // the stored state is the row just before the delete; the parse kept only the key of what Debezium sent
+        // (the rest is either the same, under REPLICA IDENTITY FULL, or placeholders) and named the rest missing
         ObjectNode before = previous.row().deepCopy();
         e.pk().fields().forEachRemaining(column -> before.set(column.getKey(), column.getValue()));
         List<String> missing = new ArrayList<>();

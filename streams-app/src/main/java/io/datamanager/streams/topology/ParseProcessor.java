@@ -1,6 +1,7 @@
 package io.datamanager.streams.topology;
 
 import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.debezium.CapturedChange;
 import io.datamanager.model.debezium.ColumnTypes;
 import io.datamanager.model.debezium.DebeziumEnvelopes;
 import java.util.Optional;
@@ -11,7 +12,8 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Normalise: parses each raw Debezium record once into a ChangeEvent keyed by table + canonical primary
- * key. A record that is not a Debezium envelope becomes a dead letter; tombstones are skipped.
+ * key, with its position in capture's output for the replay check. A record that is not a Debezium
+ * envelope becomes a dead letter; tombstones are skipped.
  */
 final class ParseProcessor implements Processor<byte[], byte[], String, Outcome> {
     private final PipelineMetrics metrics;
@@ -28,17 +30,18 @@ final class ParseProcessor implements Processor<byte[], byte[], String, Outcome>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Optional<ChangeEvent> event;
+        Optional<CapturedChange> captured;
         try {
             Header types = record.headers().lastHeader(ColumnTypes.HEADER);
-            event = DebeziumEnvelopes.parse(record.key(), record.value(), ColumnTypes.fromHeader(types == null ? null : types.value()));
+            captured = DebeziumEnvelopes.read(record.key(), record.value(), ColumnTypes.fromHeader(types == null ? null : types.value()));
         } catch (RuntimeException e) {
             context.forward(record.withKey((String) null).withValue(DeadLetters.of("parse", e, record.key(), record.value(), context)));
             return;
         }
-        if (event.isPresent()) {
+        if (captured.isPresent()) {
             metrics.processed("parse");
-            context.forward(record.withKey(event.get().key()).withValue(new Outcome.Passed(event.get())));
+            ChangeEvent event = captured.get().event();
+            context.forward(record.withKey(event.key()).withValue(new Outcome.Passed(event, captured.get().position())));
         }
     }
 }

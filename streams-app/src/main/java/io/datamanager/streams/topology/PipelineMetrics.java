@@ -10,7 +10,7 @@ public interface PipelineMetrics {
     /** A record went to the dead-letter topic from a stage. */
     void deadLettered(String stage);
 
-    /** A replayed change (same row, LSN not newer) was dropped. */
+    /** A change capture sent again (its position already passed in its partition) was dropped. */
     void replayDropped();
 
     /** Time from the source commit to the change leaving for {@code dm.changes}. */

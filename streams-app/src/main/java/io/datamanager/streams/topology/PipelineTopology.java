@@ -4,6 +4,7 @@ import io.datamanager.model.ChangeEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -18,7 +19,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The streams-app as a pure function of its inputs:
- * {@code dm.cdc.*} → parse → fill before-images (last-state store) → {@code dm.changes} → match rules
+ * {@code dm.cdc.*} → parse → drop capture's replays (positions store) and fill before-images (last-state
+ * store) → {@code dm.changes} → match rules
  * ({@code dm.rules}, global) → {@code dm.sub.<id>}; whatever a stage cannot handle → {@code dm.dlq}.
  * Per-row order holds end to end: a row's raw records share a partition (same Debezium key), so one task
  * sees them in order, and the outputs are keyed by the row.
@@ -34,13 +36,15 @@ public final class PipelineTopology {
                 topics.rules().name(),
                 Consumed.with(topics.rules().keySerde(), topics.rules().valueSerde()).withName("rules"),
                 () -> new RulesProcessor(rules, ruleDeadLetters, metrics));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(EnrichProcessor.STORE), Serdes.String(), Serdes.ByteArray()));
+        for (String store : List.of(EnrichProcessor.STORE, ReplayGuard.POSITIONS, ReplayGuard.SNAPSHOT_READS)) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray()));
+        }
 
         KStream<String, Outcome> enriched = builder
                 .stream(topics.cdc(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc"))
                 .process(() -> new ParseProcessor(metrics), Named.as("parse"))
-                .process(() -> new EnrichProcessor(metrics), Named.as("enrich"), EnrichProcessor.STORE);
+                .process(() -> new EnrichProcessor(metrics), Named.as("enrich"), EnrichProcessor.STORE, ReplayGuard.POSITIONS,
+                        ReplayGuard.SNAPSHOT_READS);
         KStream<String, ChangeEvent> changes = passedOnly(enriched, "enriched", topics, metrics);
         changes.peek((key, event) -> metrics.endToEndLag(Duration.between(event.commitTs(), Instant.now())), Named.as("lag"))
                 .to(topics.changes().name(), Produced.with(topics.changes().keySerde(), topics.changes().valueSerde()).withName("changes"));

@@ -9,10 +9,16 @@ import io.datamanager.model.Op;
 import io.datamanager.testsupport.TopicReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +99,77 @@ class PipelineIT {
         // replays of capture (offsets not flushed before the kill) are dropped by the streams-app; none may show here
         assertThat(inserts).extracting(e -> e.pk().get("id").asInt())
                 .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(100, 160).boxed().toList());
+    }
+
+    /**
+     * Issue 12: capture killed (SIGKILL) while rows are updated and deleted by interleaving transactions, twice,
+     * and a tail of its output sent again as a replay does: {@code dm.changes} and the subscription topic the
+     * webhooks come from hold every change exactly once, and every image equals, byte for byte, what the
+     * source's own audit trigger recorded, so no replay and no placeholder got through.
+     */
+    @Test
+    void aCaptureKilledWhileRowsAreDeletedNeitherDoublesNorInventsAChange() throws Exception {
+        Ledger ledger = new Ledger(PipelineResource.database, 1_200);
+        String raw = PipelineResource.PREFIX + ".cdc.public.ledger";
+        String bootstrap = PipelineResource.bootstrap;
+        ledger.create();
+        ledger.insertAll();
+        double droppedBefore = replaysDropped();
+        CompletableFuture<Void> churn = CompletableFuture.runAsync(() -> {
+            try {
+                ledger.churn();
+            } catch (SQLException e) {
+                throw new CompletionException(e);
+            }
+        });
+        waitFor(() -> ledger.audited("DELETE") >= 150);
+        PipelineResource.crashCapture(); // capture is behind the deletes: it dies with records sent and offsets not committed
+        waitFor(() -> ledger.audited("DELETE") >= 300);
+        PipelineResource.restartCapture();
+        long atRestart = KafkaProbe.size(bootstrap, raw);
+        waitFor(() -> KafkaProbe.size(bootstrap, raw) >= atRestart + 300);
+        PipelineResource.crashCapture(); // again, while it catches up on what it missed
+        PipelineResource.restartCapture();
+        churn.get(3, TimeUnit.MINUTES);
+        List<Ledger.Audited> audit = ledger.audit();
+        waitFor(() -> RawChanges.distinct(KafkaProbe.readAll(bootstrap, raw)) >= audit.size());
+
+        // and a replay of the tail of every partition, with rows long deleted in it, exactly as capture sends one
+        List<ConsumerRecord<byte[], byte[]>> tail = RawChanges.tails(KafkaProbe.readAll(bootstrap, raw), 150);
+        KafkaProbe.resend(bootstrap, tail);
+        waitFor(() -> KafkaProbe.caughtUp(bootstrap, "dm-streams-" + PipelineResource.PREFIX, raw));
+
+        List<ConsumerRecord<byte[], byte[]>> rawAll = KafkaProbe.readAll(bootstrap, raw);
+        List<ConsumerRecord<byte[], byte[]>> changes = KafkaProbe.readAll(bootstrap, PipelineResource.PREFIX + ".changes").stream()
+                .filter(r -> new String(r.key(), StandardCharsets.UTF_8).startsWith("public.ledger{")).toList();
+        List<ConsumerRecord<byte[], byte[]>> delivered = KafkaProbe.readAll(bootstrap,
+                PipelineResource.PREFIX + ".sub." + PipelineResource.LEDGER_SUBSCRIPTION);
+        List<ChangeEvent> events = changes.stream().map(r -> ChangeEvent.fromJson(r.value())).toList();
+        long replays = rawAll.size() - RawChanges.distinct(rawAll);
+        double dropped = replaysDropped() - droppedBefore;
+        System.out.printf("capture crash: %d audited changes, %d raw records, %d replays (%d of them resent by the test), "
+                + "%.0f dropped, %d in dm.changes (%d distinct ids), %d on dm.sub.%s%n", audit.size(), rawAll.size(), replays,
+                tail.size(), dropped, events.size(), events.stream().map(ChangeEvent::id).distinct().count(), delivered.size(),
+                PipelineResource.LEDGER_SUBSCRIPTION);
+
+        assertThat(events).extracting(ChangeEvent::id).doesNotHaveDuplicates();
+        assertThat(events).allSatisfy(e -> assertThat(e.missing()).as("%s %s", e.op(), e.pk()).isEmpty());
+        assertThat(Ledger.history(events)).isEqualTo(Ledger.auditedHistory(audit));
+        assertThat(delivered).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrderElementsOf(changes.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList());
+        assertThat(replays).as("replays capture and the test made").isGreaterThanOrEqualTo(tail.size());
+        assertThat(RawChanges.movedReplays(rawAll)).as("capture replays a change at the position it had (source.sequence)").isZero();
+        assertThat(dropped).as("every replay dropped, nothing else").isEqualTo(replays);
+    }
+
+    private static void waitFor(java.util.concurrent.Callable<Boolean> condition) {
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(condition);
+    }
+
+    private static double replaysDropped() {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("dm_streams_replays_dropped_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static void insertArticles(int from, int to) throws Exception {

@@ -29,6 +29,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public class PipelineResource implements QuarkusTestResourceLifecycleManager {
     static final String PREFIX = "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     static final String SUBSCRIPTION = "status-watch";
+    /** Every change of {@code public.ledger}: what the gateway would deliver as webhooks. */
+    static final String LEDGER_SUBSCRIPTION = "ledger-all";
     static String database;
     static String bootstrap;
     private static CaptureProcess capture;
@@ -46,7 +48,8 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
                 s.execute("INSERT INTO articles SELECT i, 'title ' || i, 'draft', "
                         + "(SELECT string_agg(md5(j::text || i), '') FROM generate_series(1, 1000) j) FROM generate_series(1, 2) i");
             }
-            publishRule("{\"id\":\"" + SUBSCRIPTION + "\",\"table\":\"public.articles\",\"ops\":[\"update\"],\"columns\":[\"status\"]}");
+            publishRule(SUBSCRIPTION, "{\"id\":\"" + SUBSCRIPTION + "\",\"table\":\"public.articles\",\"ops\":[\"update\"],\"columns\":[\"status\"]}");
+            publishRule(LEDGER_SUBSCRIPTION, "{\"id\":\"" + LEDGER_SUBSCRIPTION + "\",\"table\":\"public.ledger\"}");
 
             Path work = TestKafka.workDir();
             Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, PREFIX);
@@ -94,12 +97,12 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static void publishRule(String json) {
+    private static void publishRule(String id, String json) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(PREFIX + ".rules", SUBSCRIPTION, json.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(PREFIX + ".rules", id, json.getBytes(StandardCharsets.UTF_8))).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -38,6 +38,7 @@ class ScaleOutIT {
     private final String bootstrap = TestKafka.shared().bootstrapServers();
     private final String prefix = "so" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private final String appId = "dm-streams-" + prefix;
+    private static final long SNAPSHOT = 0x0F00000;
     private long lsn = 0x1000000;
 
     @Test
@@ -98,7 +99,9 @@ class ScaleOutIT {
                     default -> envelope.set("before", key.deepCopy());
                 }
                 lsn += 0x100;
-                envelope.putObject("source").put("schema", "public").put("table", "items").put("lsn", lsn)
+                long at = op.equals("r") ? SNAPSHOT : lsn; // snapshot reads share the snapshot's LSN and know no commit
+                envelope.putObject("source").put("schema", "public").put("table", "items").put("lsn", at)
+                        .put("sequence", "[" + (op.equals("r") ? "null" : "\"" + at + "\"") + ",\"" + at + "\"]")
                         .put("txId", lsn).put("ts_us", System.currentTimeMillis() * 1000);
                 envelope.put("op", op).put("ts_us", System.currentTimeMillis() * 1000);
                 producer.send(new ProducerRecord<>(prefix + ".cdc.public.items", Json.toBytes(key), Json.toBytes(envelope)));

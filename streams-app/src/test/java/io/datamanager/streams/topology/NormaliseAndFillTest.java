@@ -90,6 +90,15 @@ class NormaliseAndFillTest {
     }
 
     @Test
+    void deleteWithoutAKnownStateNamesItsColumnsMissingAndPresentsNoPlaceholder() {
+        p.change("public.orders", "d", row("id", 9), row("id", 9, "name", "", "qty", 0, "at", "1970-01-01T00:00:00Z", "note", null), null);
+        ChangeEvent delete = p.changes().get(0);
+        assertThat(delete.before()).isEqualTo(row("id", 9));
+        assertThat(delete.complete()).isFalse();
+        assertThat(delete.missing()).containsExactly("before.name", "before.qty", "before.at", "before.note");
+    }
+
+    @Test
     void fullReplicaIdentityChangesPassCompleteAndKeepTheirOwnBeforeImage() {
         p.change("public.audit", "c", null, null, row("at", "2026-11-23T10:00:00Z", "message", "created"));
         p.change("public.audit", "u", null, row("at", "2026-11-23T10:00:00Z", "message", "created"),

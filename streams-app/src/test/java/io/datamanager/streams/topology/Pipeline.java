@@ -29,6 +29,8 @@ final class Pipeline implements AutoCloseable {
     final List<Outcome.DeadLetter> ruleDeadLetters = new ArrayList<>();
     final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> rules;
+    /** The LSN every snapshot read of {@link #change} carries; streamed changes come after it. */
+    static final long SNAPSHOT_LSN = 0x16A0000;
     private long lsn = 0x16B0000;
 
     Pipeline() {
@@ -50,18 +52,37 @@ final class Pipeline implements AutoCloseable {
         in.pipeInput(new TestRecord<>(key, value, headers));
     }
 
-    /** A Debezium envelope for {@code table} ({@code public.x}); returns its LSN. */
+    /**
+     * A Debezium envelope for {@code table} ({@code public.x}), as capture writes it: a change in a transaction
+     * of its own after the last one, or a read of the snapshot at {@link #SNAPSHOT_LSN}. Returns its LSN.
+     */
     long change(String table, String op, ObjectNode key, ObjectNode before, ObjectNode after) {
+        if (op.equals("r")) {
+            return changeAt(table, op, key, before, after, null, SNAPSHOT_LSN);
+        }
         long at = lsn += 0x100;
+        return changeAt(table, op, key, before, after, at, at);
+    }
+
+    /**
+     * A Debezium envelope at an explicit position: {@code source.sequence} is {@code [commit, lsn]}, with
+     * {@code commit} the LSN of the last commit before the change (null: none known). Returns {@code lsn}.
+     */
+    long changeAt(String table, String op, ObjectNode key, ObjectNode before, ObjectNode after, Long commit, long lsn) {
+        raw(table, key == null ? null : Json.toBytes(key), envelope(table, op, before, after, commit, lsn), null);
+        return lsn;
+    }
+
+    static byte[] envelope(String table, String op, ObjectNode before, ObjectNode after, Long commit, long lsn) {
         ObjectNode envelope = Json.mapper().createObjectNode();
         envelope.set("before", before);
         envelope.set("after", after);
         ObjectNode source = envelope.putObject("source");
         source.put("schema", table.substring(0, table.indexOf('.'))).put("table", table.substring(table.indexOf('.') + 1))
-                .put("lsn", at).put("txId", 700 + at % 97).put("ts_us", 1_795_000_000_000_000L + at);
-        envelope.put("op", op).put("ts_us", 1_795_000_000_100_000L + at);
-        raw(table, key == null ? null : Json.toBytes(key), Json.toBytes(envelope), null);
-        return at;
+                .put("lsn", lsn).put("txId", 700 + lsn % 97).put("ts_us", 1_795_000_000_000_000L + lsn)
+                .put("sequence", "[" + (commit == null ? "null" : "\"" + commit + "\"") + ",\"" + lsn + "\"]");
+        envelope.put("op", op).put("ts_us", 1_795_000_000_100_000L + lsn);
+        return Json.toBytes(envelope);
     }
 
     void rule(String id, String json) {

@@ -82,6 +82,11 @@ public final class KafkaBroker implements AutoCloseable {
         return port;
     }
 
+    /** The child process itself (its pid, whether and how it ended), for a supervisor. */
+    public Process process() {
+        return process;
+    }
+
     public long pid() {
         return process.pid();
     }
