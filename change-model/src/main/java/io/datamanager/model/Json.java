@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,12 +35,12 @@ import java.util.Map;
  * The one JSON configuration of the project: ISO-8601 times, big decimals kept exact, absent nulls omitted, and
  * strict reading. A value is read as the type it is written as, or refused: no string read as a number or a
  * boolean, no number as a boolean or a string, no fraction as an integer, no epoch number as a time; unknown
- * properties, duplicate keys and anything after the value are refused too. Every failure is a
+ * properties and anything after the value are refused too, and so are duplicate keys in a tree (every request body
+ * is read as one first; {@link ExactJson} reads captured data, where PostgreSQL's {@code json} may repeat a key). Every failure is a
  * {@link ValidationException} naming the JSON path of the field.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = configure(JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build());
 
@@ -60,7 +59,6 @@ public final class Json {
                 .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .setSerializationInclusion(JsonInclude.Include.NON_NULL);
-        mapper.getFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         for (LogicalType type : new LogicalType[] {LogicalType.Boolean, LogicalType.Integer, LogicalType.Float, LogicalType.Textual,
                 LogicalType.DateTime, LogicalType.Enum}) {
             mapper.coercionConfigFor(type)

@@ -49,6 +49,14 @@ class JsonStrictTest {
     }
 
     @Test
+    void capturedJsonKeepsItsDuplicateKeysAsPostgresDoesWhileRequestsMayNotHaveThem() {
+        // a json (not jsonb) column may hold a key twice; jsonb, and so history, keeps the last
+        assertThat(ExactJson.tree("{\"a\":1,\"a\":2.50}", "json value").toString()).isEqualTo("{\"a\":2.50}");
+        assertThatThrownBy(() -> Json.requestTree("{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(ValidationException.class).extracting("field").isEqualTo("a");
+    }
+
+    @Test
     void aNullBodySaysAnObjectIsRequired() {
         assertThatThrownBy(() -> Json.readRequest("null".getBytes(StandardCharsets.UTF_8), Body.class))
                 .isInstanceOf(ValidationException.class).hasMessage("body: a JSON object is required, was null");

@@ -191,7 +191,10 @@ class ApiFuzzIT {
                 "POST /api/restore", List.of("{\"table\":\"public.orders\",\"pk\":{\"idd\":1}}",
                         "{\"table\":\"public.nosuch\",\"pk\":{\"id\":1}}",
                         "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"dryRun\":\"false\"}",
-                        "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"at\":\"+999999999-12-31T23:59:59Z\"}"),
+                        "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"at\":\"+999999999-12-31T23:59:59Z\"}",
+                        "{\"since\":\"+999999999-12-31T23:59:59Z\"}", "{\"since\":\"2020-01-01T00:00:00Z\",\"txIds\":[\"1\"]}",
+                        "{\"since\":\"2020-01-01T00:00:00Z\",\"match\":{\"status\":{\"a\":1}}}",
+                        "{\"since\":\"2020-01-01T00:00:00Z\",\"columns\":\"some\"}", "{\"since\":1577836800}"),
                 "POST /api/subscriptions/{id}/preview", List.of("{\"table\":\"public.nosuch\"}",
                         "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"));
         Set<String> writes = Set.of("PUT /api/subscriptions/{id}", "POST /api/subscriptions", "DELETE /api/subscriptions/{id}",

@@ -169,9 +169,11 @@ public class HistoryPassthrough {
     public record PolicyBody(Boolean tracking, @Schema(minimum = "1") Integer retentionDays, @Schema(minimum = "0") Integer minVersions,
             java.util.List<String> redactedColumns) {}
 
-    /** The restore body, for the OpenAPI document. */
+    /** The restore body, for the OpenAPI document: one row, one transaction, or a window (since, until, tables, ...). */
     public record RestoreBody(String table, java.util.Map<String, Object> pk, @Schema(format = "date-time") String at, Long versionId,
-            Long txId, Boolean dryRun, Boolean force) {}
+            Long txId, Boolean dryRun, Boolean force, @Schema(format = "date-time") String since,
+            @Schema(format = "date-time") String until, java.util.List<String> tables, java.util.List<String> changed,
+            java.util.Map<String, Object> match, java.util.List<Long> txIds, @Schema(enumeration = {"all", "mistake-only"}) String columns) {}
 
     private Response forward(String method, UriInfo uri, HttpHeaders headers, byte[] body) throws Exception {
         if (config.historyUrl().isEmpty()) {
