@@ -248,8 +248,13 @@ final class ApiFuzz {
     private void wrongMethod(String path, String method, JsonNode pathItem) {
         List<Param> params = new ArrayList<>();
         pathItem.fields().forEachRemaining(op -> params.addAll(params(op.getValue())));
-        add(path, method, target(path, pathValues(params, null, null), Map.of()), headers(method, path, samples.writeToken()),
-                method.equals("GET") || method.equals("DELETE") ? null : bytes("{}"), false, "method not allowed", true);
+        Map<String, String> h = headers(method, path, samples.writeToken());
+        boolean body = !method.equals("GET") && !method.equals("DELETE");
+        if (body) {
+            h.put("Content-Type", "application/json"); // a well-formed body, so the method is what is wrong
+        }
+        add(path, method, target(path, pathValues(params, null, null), Map.of()), h, body ? bytes("{}") : null, false,
+                "method not allowed", true);
     }
 
     private void add(String path, String method, String target, Map<String, String> headers, byte[] body, boolean chunked, String what,

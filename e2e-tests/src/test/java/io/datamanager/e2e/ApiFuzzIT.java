@@ -225,7 +225,10 @@ class ApiFuzzIT {
                 + "redacted_columns::text), '; ' ORDER BY table_name) FROM dm_policy"));
         out.put("history", query(stack.historyDatabase,
                 "SELECT count(*) || ' versions, newest ' || coalesce(max(seq), 0) FROM dm_version"));
-        out.put("audit", query(stack.historyDatabase, "SELECT count(*) FROM dm_audit"));
+        // the background retention (first run a minute after start) may log a run that removed nothing; a request that
+        // ran retention is caught by its answer, since the fuzzer only sends requests that must be refused
+        out.put("audit", query(stack.historyDatabase, "SELECT count(*) FROM dm_audit WHERE action <> 'retention' "
+                + "OR (detail->>'deleted')::bigint > 0"));
         out.put("source orders", query(stack.database, "SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY id), '')) FROM orders o"));
         out.put("source tables", query(stack.database, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
                 + "WHERE schemaname = 'public'"));
