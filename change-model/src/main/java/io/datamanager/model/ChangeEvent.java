@@ -1,5 +1,6 @@
 package io.datamanager.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
  * @param commitTs commit time of the source transaction, microsecond precision
  * @param captureTs when the capture engine read the change
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // a tolerant reader: a newer producer may add fields to version 1; types stay strict
 @JsonPropertyOrder({"v", "id", "table", "op", "pk", "before", "after", "changed", "complete", "missing", "lsn", "txId",
     "commitTs", "captureTs"})
 public record ChangeEvent(

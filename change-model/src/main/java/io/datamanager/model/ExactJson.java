@@ -2,6 +2,7 @@ package io.datamanager.model;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -17,7 +18,14 @@ import java.nio.charset.StandardCharsets;
  * normalises decimals in trees, and jsonb keeps a number's written form.
  */
 public final class ExactJson {
-    private static final ObjectReader READER = Json.mapper().reader().without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    /**
+     * Captured data as PostgreSQL has it: a {@code json} column may hold a key twice (jsonb keeps the last, and so
+     * does this), so the shared mapper's refusal of duplicate keys, meant for requests, does not apply here.
+     */
+    private static final ObjectReader READER = Json.mapper().reader().without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .without(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    /** For a value inside a document being read: what follows it is the rest of that document, not trailing tokens. */
+    private static final ObjectReader NESTED = READER.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ExactJson() {}
 
@@ -56,7 +64,7 @@ public final class ExactJson {
 
         @Override
         public ObjectNode deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            JsonNode node = READER.readTree(p);
+            JsonNode node = NESTED.readTree(p);
             if (!node.isObject()) {
                 return (ObjectNode) ctxt.handleUnexpectedToken(ObjectNode.class, p);
             }

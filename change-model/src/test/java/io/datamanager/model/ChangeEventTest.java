@@ -42,6 +42,24 @@ class ChangeEventTest {
     }
 
     @Test
+    void aFieldANewerProducerAddedIsIgnoredSoConsumersKeepReadingVersion1() {
+        ChangeEvent e = ChangeEvent.fromJson(VALID.replace("\"v\":1,", "\"v\":1,\"origin\":\"a newer streams-app\",").getBytes());
+        assertThat(e.txId()).isEqualTo(771L);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"txId\":771|\"txId\":\"771\"|txId",
+        "\"complete\":true|\"complete\":\"true\"|complete",
+        "\"v\":1|\"v\":1.0|v",
+        "\"commitTs\":\"2026-11-23T10:15:30.123456Z\"|\"commitTs\":1700000000|commitTs",
+    })
+    void aValueOfAnotherTypeIsNotReadAsAnEvent(String valid, String invalid, String field) {
+        assertThatThrownBy(() -> ChangeEvent.fromJson(VALID.replace(valid, invalid).getBytes()))
+                .isInstanceOf(ValidationException.class).extracting("field").isEqualTo(field);
+    }
+
+    @Test
     void keyIsTableWithCanonicalPrimaryKeyWhateverTheColumnOrder() {
         ObjectNode a = Json.mapper().createObjectNode().put("b", 2).put("a", "x");
         ObjectNode b = Json.mapper().createObjectNode().put("a", "x").put("b", 2);

@@ -41,6 +41,8 @@ final class Stack implements AutoCloseable {
 
     final String prefix = "e2" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     final String token = "e2e-" + UUID.randomUUID();
+    /** A token with the read scope only. */
+    final String readToken = "e2e-read-" + UUID.randomUUID();
     final TestPostgres pg = TestPostgres.shared();
     final String bootstrap = TestKafka.shared().bootstrapServers();
     final String database = pg.createDatabase("e2e_src");
@@ -54,6 +56,8 @@ final class Stack implements AutoCloseable {
     private ServiceProcess gateway;
     private ServiceProcess history;
     private final Map<String, String> gatewayHistory = new HashMap<>();
+    /** The history-sink's database, when the stack has one. */
+    String historyDatabase;
     private final int gatewayPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -102,7 +106,8 @@ final class Stack implements AutoCloseable {
         int port = io.datamanager.runtime.FreePorts.pick();
         String historyToken = "e2e-history-" + UUID.randomUUID();
         Map<String, String> env = new HashMap<>();
-        env.put("DM_HISTORY_DB_URL", pg.jdbcUrl(pg.createDatabase("e2e_history")));
+        historyDatabase = pg.createDatabase("e2e_history");
+        env.put("DM_HISTORY_DB_URL", pg.jdbcUrl(historyDatabase));
         env.put("DM_HISTORY_DB_USER", pg.user());
         env.put("DM_HISTORY_DB_PASSWORD", pg.password());
         env.put("DM_KAFKA_BOOTSTRAP", bootstrap);
@@ -124,7 +129,7 @@ final class Stack implements AutoCloseable {
 
     /** Starts the gateway with the stack's settings, {@code overrides} replacing or adding some. */
     void startGateway(Map<String, String> overrides) {
-        Map<String, String> env = new HashMap<>(Map.of("DM_KAFKA_BOOTSTRAP", bootstrap, "DM_TOPIC_PREFIX", prefix, "DM_GATEWAY_TOKENS", token + ":write",
+        Map<String, String> env = new HashMap<>(Map.of("DM_KAFKA_BOOTSTRAP", bootstrap, "DM_TOPIC_PREFIX", prefix, "DM_GATEWAY_TOKENS", token + ":write," + readToken + ":read",
                 "DM_ALLOW_LOOPBACK_WEBHOOKS", "true", "DM_GATEWAY_HTTP_PORT", Integer.toString(gatewayPort),
                 "DM_WEBHOOK_RETRY_SCHEDULE", "100ms,200ms,400ms", "DM_GATEWAY_DELIVERY_GROUP", "dm-gateway-" + prefix,
                 "DM_REDIS_URL", redis.url(), "DM_REDIS_RETRY_MAX", "500ms", "DM_GATEWAY_REDIS_GROUP", "dm-gateway-redis-" + prefix));

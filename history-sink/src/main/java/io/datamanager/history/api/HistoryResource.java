@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.history.config.HistoryConfig;
 import io.datamanager.history.store.HistoryQueries;
+import io.datamanager.history.store.HistoryQuery;
 import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.Redaction;
-import io.datamanager.history.store.HistoryQuery;
 import io.datamanager.history.store.Version;
 import io.datamanager.model.Json;
 import io.datamanager.model.Op;
@@ -45,19 +45,20 @@ public class HistoryResource {
 
     @GET
     @Path("/history")
+    @QueryPrefixes({"pk.", "match."})
     public Page history(@QueryParam("table") String table, @QueryParam("op") String op, @QueryParam("since") String since,
-            @QueryParam("until") String until, @QueryParam("changed") String changed, @QueryParam("limit") String limit,
-            @QueryParam("cursor") String cursor, @Context UriInfo uri) throws SQLException {
+            @QueryParam("until") String until, @QueryParam("changed") String changed, @QueryParam("txId") String txId,
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor, @Context UriInfo uri) throws SQLException {
         Map<String, String> pk = Params.prefixed(uri.getQueryParameters(), "pk.");
-        Map<String, String> match = Params.prefixed(uri.getQueryParameters(), "match.");
-        if (table != null && !match.isEmpty()) {
+        Map<String, HistoryQuery.Match> match = new LinkedHashMap<>();
+        Params.prefixed(uri.getQueryParameters(), "match.").forEach((column, value) -> match.put(column, Params.match(column, value)));
+        if (table != null) {
+            knownTable(table);
             // a redacted column holds the stable hash of its value: search by the hash of the given value
             var policy = policies.get(table);
             match.replaceAll((column, value) -> policy.redactedColumns().contains(column)
-                    ? redaction.hash(table, column, Json.mapper().getNodeFactory().textNode(value)) : value);
-        }
-        if (table != null) {
-            knownTable(table);
+                    ? new HistoryQuery.Match(redaction.hash(table, column, Json.mapper().getNodeFactory().textNode(value.text())), null)
+                    : value);
         } else if (!pk.isEmpty()) {
             throw new ValidationException("table", "is required with pk.<column>");
         } else if (!match.isEmpty()) {
@@ -66,7 +67,7 @@ public class HistoryResource {
         checkKey(table, pk);
         int pageSize = Params.limit(limit);
         HistoryQuery query = new HistoryQuery(table, pk, op == null ? null : Op.fromWireName(op, "op"), Params.instant("since", since),
-                Params.instant("until", until), changed, match, pageSize, Params.cursor(cursor));
+                Params.instant("until", until), changed, Params.id("txId", txId), match, pageSize, Params.cursor(cursor));
         List<Version> versions = queries.search(query);
         Version last = versions.size() == pageSize ? versions.get(versions.size() - 1) : null;
         return new Page(versions, last == null ? null : Params.cursor(new HistoryQuery.Cursor(last.commitTs(), last.versionId())));
@@ -77,6 +78,7 @@ public class HistoryResource {
     /** A row as it was at {@code at}; without pk.* the whole table, streamed as a JSON array of rows. */
     @GET
     @Path("/history/as-of")
+    @QueryPrefixes("pk.")
     public Object asOf(@QueryParam("table") String table, @QueryParam("at") String at, @Context UriInfo uri) throws SQLException {
         if (table == null || table.isBlank()) {
             throw new ValidationException("table", "is required");
@@ -115,18 +117,7 @@ public class HistoryResource {
 
     /** pk.* must name key columns of the table: a typo would otherwise just find nothing. */
     private void checkKey(String table, Map<String, String> pk) throws SQLException {
-        if (pk.isEmpty()) {
-            return;
-        }
-        List<String> key = queries.keyColumns(table);
-        if (key.isEmpty()) {
-            return; // no version left to tell the key by (all erased or removed)
-        }
-        for (String column : pk.keySet()) {
-            if (!key.contains(column)) {
-                throw new ValidationException("pk." + column, "is not a primary key column of " + table + " (its key: " + key + ")");
-            }
-        }
+        KeyColumns.check(queries, table, pk.keySet(), "pk.");
     }
 
     private void knownTable(String table) throws SQLException {

@@ -1,45 +1,34 @@
 package io.datamanager.history.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.history.store.HistoryQuery;
+import io.datamanager.model.Input;
+import io.datamanager.model.Json;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.core.MultivaluedMap;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Query parameters read once, each failure naming the parameter. */
+/** Query parameters read once, each failure naming the parameter; absent is null, given but empty is refused. */
 final class Params {
     private Params() {}
 
     static Instant instant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new ValidationException(name, "must be an ISO-8601 time with offset, like 2026-11-23T10:15:30Z, was '" + value + "'");
-        }
+        return value == null ? null : Input.instant(name, value);
     }
 
     static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new ValidationException("limit", "must be a number from 1 to 1000, was '" + value + "'");
+        return value == null ? 100 : (int) Input.number("limit", value, 1, 1000);
+    }
+
+    static Long id(String name, String value) {
+        return value == null ? null : Input.number(name, value, 0, Long.MAX_VALUE);
     }
 
     /** Parameters {@code <prefix><column>=value}, e.g. {@code pk.id=42}. */
@@ -57,18 +46,57 @@ final class Params {
         return out;
     }
 
+    /**
+     * A {@code match.<column>} value: always its text, and its JSON reading when the whole value is one JSON value
+     * (nothing after it) that PostgreSQL's jsonb holds; a JSON value jsonb cannot hold (a string with NUL, a number
+     * past numeric's range) is refused rather than sent.
+     */
+    static HistoryQuery.Match match(String column, String value) {
+        JsonNode json;
+        try {
+            json = Json.tree(value.getBytes(StandardCharsets.UTF_8), "match." + column);
+        } catch (ValidationException notJson) {
+            return new HistoryQuery.Match(value, null);
+        }
+        checkJsonb("match." + column, json);
+        return new HistoryQuery.Match(value, Json.toString(json));
+    }
+
+    private static void checkJsonb(String field, JsonNode node) {
+        if (node.isTextual()) {
+            Input.text(field, node.textValue());
+        } else if (node.isNumber()) {
+            BigDecimal n = node.decimalValue();
+            if (n.precision() - n.scale() > 131_072 || n.scale() > 16_383) {
+                throw new ValidationException(field, "is a number past what PostgreSQL's numeric holds");
+            }
+        } else {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                Input.text(field, f.getKey());
+                checkJsonb(field, f.getValue());
+            }
+            if (node.isArray()) {
+                node.forEach(e -> checkJsonb(field, e));
+            }
+        }
+    }
+
     static String cursor(HistoryQuery.Cursor cursor) {
         return Base64.getUrlEncoder().withoutPadding()
                 .encodeToString((cursor.commitTs() + "|" + cursor.versionId()).getBytes(StandardCharsets.UTF_8));
     }
 
     static HistoryQuery.Cursor cursor(String value) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             return null;
         }
         try {
             List<String> parts = List.of(new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split("\\|"));
-            return new HistoryQuery.Cursor(Instant.parse(parts.get(0)), Long.parseLong(parts.get(1)));
+            if (parts.size() != 2) {
+                throw new IllegalArgumentException("two parts");
+            }
+            return new HistoryQuery.Cursor(Input.instant("cursor", parts.get(0)), Input.number("cursor", parts.get(1), 0, Long.MAX_VALUE));
         } catch (RuntimeException e) {
             throw new ValidationException("cursor", "is not a cursor this API returned");
         }

@@ -6,7 +6,9 @@ import io.datamanager.history.store.Policy;
 import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.RetentionJob;
 import io.datamanager.history.store.Version;
+import io.datamanager.history.tables.TableDirectory;
 import io.datamanager.model.Json;
+import io.datamanager.model.TableSchema;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -20,6 +22,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.sql.SQLException;
 import java.util.List;
@@ -29,7 +32,9 @@ import java.util.Map;
  * (All under the class path {@code /api}, as HistoryResource: JAX-RS matches the longest class path first, so a
  * class on {@code /api/history} would hide {@code GET /api/history}.)
  *
- * Per-table policies (tracking, retention, redaction), their audit log, and erasing a row's history. */
+ * Per-table policies (tracking, retention, redaction), their audit log, and erasing a row's history. A policy is
+ * set only for a table that exists and only on its columns, and can be removed again.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class PolicyResource {
@@ -37,14 +42,17 @@ public class PolicyResource {
     private final Maintenance maintenance;
     private final HistoryQueries queries;
     private final RetentionJob retention;
+    private final TableDirectory tables;
 
-    PolicyResource(PolicyStore policies, Maintenance maintenance, HistoryQueries queries, RetentionJob retention) {
+    PolicyResource(PolicyStore policies, Maintenance maintenance, HistoryQueries queries, RetentionJob retention, TableDirectory tables) {
         this.policies = policies;
         this.maintenance = maintenance;
         this.queries = queries;
         this.retention = retention;
+        this.tables = tables;
     }
 
+    /** The body of a PUT: every field optional (tracked, kept forever, one version kept, nothing redacted). */
     public record PolicyBody(Boolean tracking, Integer retentionDays, Integer minVersions, List<String> redactedColumns) {}
 
     @GET
@@ -57,9 +65,29 @@ public class PolicyResource {
     @Path("/history/policies/{table}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Policy put(@PathParam("table") String table, byte[] body) throws SQLException {
-        PolicyBody b = Json.read(body, PolicyBody.class);
-        return policies.save(new Policy(checkName(table), b.tracking() == null || b.tracking(), b.retentionDays(),
-                b.minVersions() == null ? 1 : b.minVersions(), b.redactedColumns()));
+        checkName(table);
+        PolicyBody b = Json.readRequest(body, PolicyBody.class);
+        Policy policy = new Policy(table, b.tracking() == null || b.tracking(), b.retentionDays(),
+                b.minVersions() == null ? 1 : b.minVersions(), b.redactedColumns());
+        TableSchema schema = existing(table);
+        List<String> columns = schema.columnNames();
+        for (int i = 0; i < policy.redactedColumns().size(); i++) {
+            if (!columns.isEmpty() && !columns.contains(policy.redactedColumns().get(i))) {
+                throw new ValidationException("redactedColumns[" + i + "]", "'" + policy.redactedColumns().get(i) + "' is not a column of "
+                        + table + " " + columns);
+            }
+        }
+        return policies.save(policy);
+    }
+
+    /** Removes the policy: the table's history is kept as by default again (tracked, kept forever, nothing redacted). */
+    @DELETE
+    @Path("/history/policies/{table}")
+    public Response delete(@PathParam("table") String table) throws SQLException {
+        if (!policies.delete(checkName(table))) {
+            throw new NotFoundException("'" + table + "' has no policy: its history is kept by the defaults");
+        }
+        return Response.noContent().build();
     }
 
     /** What retention and erasure removed from this table, newest first. */
@@ -80,6 +108,7 @@ public class PolicyResource {
     /** Erases every version of one row: {@code DELETE /api/history/rows?table=public.customers&pk.id=42}. */
     @DELETE
     @Path("/history/rows")
+    @QueryPrefixes("pk.")
     public Map<String, Object> erase(@QueryParam("table") String table, @QueryParam("reason") String reason, @Context UriInfo uri)
             throws SQLException {
         if (table == null || queries.table(table).isEmpty()) {
@@ -89,10 +118,20 @@ public class PolicyResource {
         if (pk.isEmpty()) {
             throw new ValidationException("pk", "name the row with pk.<column>=<value>");
         }
+        KeyColumns.check(queries, table, pk.keySet(), "pk.");
         Version latest = queries.latest(table, pk).orElseThrow(() -> new NotFoundException("no history for row " + pk + " of " + table));
         String rowKey = io.datamanager.model.RowKey.canonical(latest.pk());
         long deleted = maintenance.erase(table, rowKey, reason == null ? "api" : reason);
         return Map.of("table", table, "pk", latest.pk(), "erasedVersions", deleted);
+    }
+
+    /** The table as the source database (or history) knows it; a policy for a table that exists nowhere is refused. */
+    private TableSchema existing(String table) throws SQLException {
+        try {
+            return tables.lookup(table);
+        } catch (NotFoundException e) {
+            throw new ValidationException("table", e.getMessage());
+        }
     }
 
     private static String checkName(String table) {

@@ -84,11 +84,16 @@ public class HistoryQueries {
             sql.append(" AND ? = ANY(changed)");
             params.add(q.changed());
         }
-        for (Map.Entry<String, String> m : q.match().entrySet()) {
+        if (q.txId() != null) {
+            sql.append(" AND tx_id = ?");
+            params.add(q.txId());
+        }
+        for (Map.Entry<String, HistoryQuery.Match> m : q.match().entrySet()) {
             sql.append(" AND (after -> ? IN (to_jsonb(CAST(? AS text)), CAST(? AS jsonb))"
                     + " OR before -> ? IN (to_jsonb(CAST(? AS text)), CAST(? AS jsonb)))");
-            String json = jsonOrNull(m.getValue());
-            params.addAll(java.util.Arrays.asList(m.getKey(), m.getValue(), json, m.getKey(), m.getValue(), json));
+            String text = m.getValue().text();
+            String json = m.getValue().json();
+            params.addAll(java.util.Arrays.asList(m.getKey(), text, json, m.getKey(), text, json));
         }
         if (q.cursor() != null) {
             sql.append(" AND (commit_ts, seq) < (?, ?)");
@@ -206,16 +211,16 @@ public class HistoryQueries {
         }
     }
 
+    private static final java.util.regex.Pattern JSON_NUMBER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]{1,4})?");
+
     static List<String> rowKeyCandidates(Map<String, String> pk) {
         List<ObjectNode> keys = new ArrayList<>(List.of(Json.mapper().createObjectNode()));
         for (Map.Entry<String, String> column : pk.entrySet()) {
             List<ObjectNode> next = new ArrayList<>();
             for (ObjectNode key : keys) {
                 next.add(key.deepCopy().put(column.getKey(), column.getValue()));
-                try {
+                if (JSON_NUMBER.matcher(column.getValue()).matches()) { // ASCII only: BigDecimal would read other digits too
                     next.add(key.deepCopy().put(column.getKey(), new BigDecimal(column.getValue())));
-                } catch (NumberFormatException notANumber) {
-                    // only the text reading
                 }
                 if (column.getValue().equals("true") || column.getValue().equals("false")) {
                     next.add(key.deepCopy().put(column.getKey(), Boolean.parseBoolean(column.getValue())));

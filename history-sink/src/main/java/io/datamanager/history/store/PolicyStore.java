@@ -54,6 +54,17 @@ public class PolicyStore {
         return policy;
     }
 
+    /** Removes a table's policy, so the defaults apply again; false when it had none. */
+    public boolean delete(String table) throws SQLException {
+        int removed;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM dm_policy WHERE table_name = ?")) {
+            ps.setString(1, table);
+            removed = ps.executeUpdate();
+        }
+        cache.remove(table);
+        return removed > 0;
+    }
+
     private Policy load(String table) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT * FROM dm_policy WHERE table_name = ?")) {

@@ -64,19 +64,40 @@ class IngestAndPoliciesIT {
 
     @Test
     void untrackedTablesAreNotRecordedAndRedactedColumnsAreStoredAsAHashThatStillMatches() {
+        // without a source connection a table is known by its first change: only then does it take a policy
+        send(event("public.untracked", 1, Op.INSERT, null, row(1, "x"), Instant.now()).toJson());
+        send(event("public.people", 1, Op.INSERT, null, row(1, "Ada"), Instant.now()).toJson());
+        awaitVersions("public.untracked", 1);
+        awaitVersions("public.people", 1);
         api().contentType("application/json").body("{\"tracking\":false}").put("/api/history/policies/public.untracked")
                 .then().statusCode(200).body("tracking", equalTo(false));
         api().contentType("application/json").body("{\"redactedColumns\":[\"name\"]}").put("/api/history/policies/public.people")
                 .then().statusCode(200);
-        send(event("public.untracked", 1, Op.INSERT, null, row(1, "x"), Instant.now()).toJson());
-        send(event("public.people", 1, Op.INSERT, null, row(1, "Grace Hopper"), Instant.now()).toJson());
+        send(event("public.untracked", 2, Op.INSERT, null, row(2, "y"), Instant.now()).toJson());
+        send(event("public.people", 2, Op.INSERT, null, row(2, "Grace Hopper"), Instant.now()).toJson());
 
-        awaitVersions("public.people", 1);
-        api().get("/api/history?table=public.people").then().body("versions[0].after.name", containsString("redacted:"))
+        awaitVersions("public.people", 2);
+        api().get("/api/history?table=public.people&pk.id=2").then().body("versions[0].after.name", containsString("redacted:"))
                 .body("versions[0].after.name", org.hamcrest.Matchers.not(containsString("Grace")));
         api().get("/api/history?table=public.people&match.name=Grace Hopper").then().body("versions.size()", equalTo(1));
         api().get("/api/history?table=public.people&match.name=Ada").then().body("versions.size()", equalTo(0));
-        api().get("/api/history?table=public.untracked").then().statusCode(400).body("field", equalTo("table"));
+        api().get("/api/history?table=public.untracked").then().statusCode(200).body("versions.size()", equalTo(1))
+                .body("versions[0].pk.id", equalTo(1));
+    }
+
+    @Test
+    void aPolicyIsOnlyForATableHistoryKnowsAndCanBeRemovedAgain() {
+        api().contentType("application/json").body("{\"tracking\":false}").put("/api/history/policies/public.never_seen")
+                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("table"))
+                .body("detail", containsString("no connection to the source database"));
+        send(event("public.removable", 1, Op.INSERT, null, row(1, "a"), Instant.now()).toJson());
+        awaitVersions("public.removable", 1);
+        api().contentType("application/json").body("{\"retentionDays\":7}").put("/api/history/policies/public.removable")
+                .then().statusCode(200);
+        api().delete("/api/history/policies/public.removable").then().statusCode(204);
+        api().get("/api/history/policies/public.removable").then().statusCode(200).body("retentionDays", equalTo(null))
+                .body("tracking", equalTo(true));
+        api().delete("/api/history/policies/public.removable").then().statusCode(404).contentType("application/problem+json");
     }
 
     @Test

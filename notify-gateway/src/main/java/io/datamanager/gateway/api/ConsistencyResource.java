@@ -3,7 +3,11 @@ package io.datamanager.gateway.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.gateway.consistency.ConsistencyTracker;
 import io.datamanager.gateway.subscriptions.RuleLog;
+import io.datamanager.model.Input;
 import io.datamanager.model.Json;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.GET;
@@ -46,16 +50,19 @@ public class ConsistencyResource {
     @APIResponse(responseCode = "408", description = "not delivered within timeoutMs: problem+json with deliveredThroughLsn")
     @APIResponse(responseCode = "400", description = "a parameter is missing or malformed: problem+json naming it")
     @APIResponse(responseCode = "404", description = "no such subscription")
-    public CompletionStage<Response> await(@QueryParam("subscription") String subscription, @QueryParam("lsn") String lsn,
-            @QueryParam("timeoutMs") Integer timeoutMs) {
-        if (subscription == null || subscription.isBlank()) {
+    public CompletionStage<Response> await(@QueryParam("subscription") @Parameter(required = true,
+            schema = @Schema(pattern = SubscriptionResource.ID_PATTERN)) String subscription,
+            @QueryParam("lsn") @Parameter(required = true, schema = @Schema(pattern = "[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}")) String lsn,
+            @QueryParam("timeoutMs") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "300000"))
+            String timeoutMs) {
+        if (subscription == null) {
             throw new ValidationException("subscription", "is required: the id of the subscription whose delivery to wait for");
         }
-        Lsn target = Lsn.parse(lsn, "lsn");
-        int timeout = timeoutMs == null ? DEFAULT_TIMEOUT_MS : timeoutMs;
-        if (timeout < 0 || timeout > MAX_TIMEOUT_MS) {
-            throw new ValidationException("timeoutMs", "must be from 0 to " + MAX_TIMEOUT_MS + " milliseconds, was " + timeout);
+        if (!io.datamanager.model.subscription.Subscription.ID.matcher(subscription).matches()) {
+            throw new ValidationException("subscription", "is not a subscription id (lower-case letters, digits, '.', '_', '-')");
         }
+        Lsn target = Lsn.parse(lsn, "lsn");
+        int timeout = timeoutMs == null ? DEFAULT_TIMEOUT_MS : (int) Input.number("timeoutMs", timeoutMs, 0, MAX_TIMEOUT_MS);
         rules.get(subscription).orElseThrow(() -> new NotFoundException("no subscription '" + subscription + "'"));
         long started = System.nanoTime();
         return tracker.await(subscription, target).orTimeout(timeout, TimeUnit.MILLISECONDS).handle((delivered, failure) -> {

@@ -2,7 +2,10 @@ package io.datamanager.gateway.api;
 
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.subscriptions.RuleLog;
+import io.datamanager.model.Input;
 import io.datamanager.model.TopicNames;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -50,8 +53,10 @@ public class EventStream {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink,
-            @Context Sse sse) {
+    public void stream(@PathParam("id") @Parameter(schema = @Schema(pattern = SubscriptionResource.ID_PATTERN)) String id,
+            @HeaderParam("Last-Event-ID") @Parameter(schema = @Schema(pattern = "[0-9]+:[0-9]+(,[0-9]+:[0-9]+)*")) String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse) {
+        SubscriptionResource.checkId(id);
         rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         Map<Integer, Long> resume = positions(lastEventId);
         Thread.ofVirtual().name("sse-" + id).start(() -> pump(id, resume, sink, sse));
@@ -114,9 +119,12 @@ public class EventStream {
             return out;
         }
         try {
-            for (String part : lastEventId.split(",")) {
-                String[] po = part.trim().split(":");
-                out.put(Integer.parseInt(po[0]), Long.parseLong(po[1]));
+            for (String part : lastEventId.split(",", -1)) {
+                String[] po = part.trim().split(":", -1);
+                if (po.length != 2 || out.put((int) Input.number("Last-Event-ID", po[0], 0, Integer.MAX_VALUE),
+                        Input.number("Last-Event-ID", po[1], 0, Long.MAX_VALUE)) != null) {
+                    throw new IllegalArgumentException("partition:offset, each partition once");
+                }
             }
         } catch (RuntimeException e) {
             throw new ValidationException("Last-Event-ID", "is not an event id of this stream: '" + lastEventId + "'");

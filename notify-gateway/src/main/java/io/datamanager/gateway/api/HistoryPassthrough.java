@@ -2,6 +2,7 @@ package io.datamanager.gateway.api;
 
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.model.TableSchema;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -9,6 +10,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -22,17 +24,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The history-sink's routes under the same paths on the gateway, so users have one base URL: the caller is
  * authenticated here (its token and scope), then the request goes on with the gateway's own history token,
- * and the answer comes back as it was (streamed).
+ * and the answer comes back as it was (streamed). Each route is declared with its parameters, so the gateway's
+ * OpenAPI document describes them; the history-sink parses and checks them.
  */
 @Path("/api")
 public class HistoryPassthrough {
+    /** A table's name as capture writes it: {@code schema.table}. */
+    static final String TABLE = "[^.\\s]+\\.\\S+";
+
     private final GatewayConfig config;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -43,6 +53,7 @@ public class HistoryPassthrough {
 
     @GET
     @Path("/tables")
+    @Operation(summary = "The tables history holds, with version counts, last change time and recorded column types")
     public Response tables(@Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
@@ -58,39 +69,111 @@ public class HistoryPassthrough {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TableSchema.class)))
     @APIResponse(responseCode = "404", description = "neither the source database nor history knows the table: problem+json saying why")
     @APIResponse(responseCode = "503", description = "the table has no history and the source database could not be read")
-    public Response table(@PathParam("table") String table, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+    public Response table(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
 
     @GET
-    @Path("/history{rest: (/.*)?}")
-    public Response get(@Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+    @Path("/history")
+    @QueryPrefixes({"pk.", "match."})
+    @Operation(summary = "Versions newest first, narrowed by table, row (pk.<column>), operation, time, changed column, "
+            + "row values (match.<column>) and source transaction")
+    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42")
+    @Parameter(name = "match.{column}", in = ParameterIn.QUERY,
+            description = "a value the before or after image holds: equal as text, or as JSON when the value is JSON")
+    public Response history(@QueryParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @QueryParam("op") @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {"insert", "update", "delete", "snapshot", "truncate"})) String op,
+            @QueryParam("since") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String since,
+            @QueryParam("until") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String until,
+            @QueryParam("changed") String changed,
+            @QueryParam("txId") @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0")) String txId,
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000")) String limit,
+            @QueryParam("cursor") String cursor, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("GET", uri, headers, null);
+    }
+
+    @GET
+    @Path("/history/as-of")
+    @QueryPrefixes("pk.")
+    @Operation(summary = "A row (with pk.<column>) or the whole table as it was at a time")
+    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42")
+    public Response asOf(@QueryParam("table") @Parameter(required = true, schema = @Schema(pattern = TABLE)) String table,
+            @QueryParam("at") @Parameter(required = true, schema = @Schema(type = SchemaType.STRING, format = "date-time")) String at,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("GET", uri, headers, null);
+    }
+
+    @GET
+    @Path("/history/policies/{table}")
+    @Operation(summary = "A table's history policy: tracking, retention, redacted columns")
+    public Response policy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
 
     @PUT
-    @Path("/history{rest: (/.*)?}")
-    public Response put(@Context UriInfo uri, @Context HttpHeaders headers, byte[] body) throws Exception {
+    @Path("/history/policies/{table}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Sets a table's history policy; the table and the redacted columns must exist")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PolicyBody.class)))
+    public Response putPolicy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers, byte[] body)
+            throws Exception {
         return forward("PUT", uri, headers, body);
     }
 
+    @DELETE
+    @Path("/history/policies/{table}")
+    @Operation(summary = "Removes a table's history policy: the defaults apply again (tracked, kept forever, nothing redacted)")
+    public Response deletePolicy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("DELETE", uri, headers, null);
+    }
+
+    @GET
+    @Path("/history/policies/{table}/audit")
+    @Operation(summary = "What retention and erasure removed from a table, newest first")
+    public Response audit(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("GET", uri, headers, null);
+    }
+
     @POST
-    @Path("/history{rest: (/.*)?}")
-    public Response post(@Context UriInfo uri, @Context HttpHeaders headers, byte[] body) throws Exception {
-        return forward("POST", uri, headers, body);
+    @Path("/history/retention/run")
+    @Operation(summary = "Runs retention now instead of waiting for its schedule")
+    public Response runRetention(@Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("POST", uri, headers, null);
     }
 
     @DELETE
-    @Path("/history{rest: (/.*)?}")
-    public Response delete(@Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+    @Path("/history/rows")
+    @QueryPrefixes("pk.")
+    @Operation(summary = "Erases every version of one row, logging count and reason")
+    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, required = true, description = "a primary key column of the row")
+    public Response erase(@QueryParam("table") @Parameter(required = true, schema = @Schema(pattern = TABLE)) String table, @QueryParam("reason") String reason,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("DELETE", uri, headers, null);
     }
 
     @POST
     @Path("/restore")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Puts a row, a deleted row or a whole transaction back; a dry run unless dryRun is false")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreBody.class)))
     public Response restore(@Context UriInfo uri, @Context HttpHeaders headers, byte[] body) throws Exception {
         return forward("POST", uri, headers, body);
     }
+
+    /** The policy body, for the OpenAPI document. */
+    public record PolicyBody(Boolean tracking, @Schema(minimum = "1") Integer retentionDays, @Schema(minimum = "0") Integer minVersions,
+            java.util.List<String> redactedColumns) {}
+
+    /** The restore body, for the OpenAPI document: one row, one transaction, or a window (since, until, tables, ...). */
+    public record RestoreBody(String table, java.util.Map<String, Object> pk, @Schema(format = "date-time") String at, Long versionId,
+            Long txId, Boolean dryRun, Boolean force, @Schema(format = "date-time") String since,
+            @Schema(format = "date-time") String until, java.util.List<String> tables, java.util.List<String> changed,
+            java.util.Map<String, Object> match, java.util.List<Long> txIds, @Schema(enumeration = {"all", "mistake-only"}) String columns) {}
 
     private Response forward(String method, UriInfo uri, HttpHeaders headers, byte[] body) throws Exception {
         if (config.historyUrl().isEmpty()) {

@@ -29,7 +29,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.datamanager.model.Input;
 import java.net.InetAddress;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -42,6 +48,9 @@ import java.util.UUID;
 @Path("/api/subscriptions")
 @Produces(MediaType.APPLICATION_JSON)
 public class SubscriptionResource {
+    /** A subscription id, as the contract has it ({@link Subscription#ID}). */
+    static final String ID_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
+
     private final RuleLog rules;
     private final UrlGuard guard;
     private final WebhookDispatcher dispatcher;
@@ -65,10 +74,12 @@ public class SubscriptionResource {
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response put(@PathParam("id") String id, byte[] body) throws Exception {
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubscriptionBody.class)))
+    public Response put(@PathParam("id") @Parameter(schema = @Schema(pattern = ID_PATTERN)) String id, byte[] body) throws Exception {
+        checkId(id);
         ObjectNode json = object(body);
-        if (json.hasNonNull("id") && !json.get("id").asText().equals(id)) {
-            throw new ValidationException("id", "'" + json.get("id").asText() + "' differs from the path's '" + id + "'");
+        if (json.has("id") && !json.get("id").equals(Json.mapper().getNodeFactory().textNode(id))) {
+            throw new ValidationException("id", json.get("id") + " differs from the path's '" + id + "'");
         }
         json.put("id", id);
         boolean existed = rules.get(id).isPresent();
@@ -77,8 +88,12 @@ public class SubscriptionResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubscriptionBody.class)))
     public Response post(byte[] body) throws Exception {
         ObjectNode json = object(body);
+        if (json.has("id") && !json.get("id").isTextual()) {
+            throw new ValidationException("id", "must be a string");
+        }
         if (!json.hasNonNull("id")) {
             json.put("id", "sub-" + UUID.randomUUID().toString().substring(0, 8));
         } else if (rules.get(json.get("id").asText()).isPresent()) {
@@ -98,7 +113,8 @@ public class SubscriptionResource {
      */
     @GET
     @Path("/{id}")
-    public Response get(@PathParam("id") String id) {
+    public Response get(@PathParam("id") @Parameter(schema = @Schema(pattern = ID_PATTERN)) String id) {
+        checkId(id);
         var rejected = rules.rejected(id);
         if (rejected.isPresent()) {
             return Problem.response(422, "Invalid rule", "the rule produced to " + rules.topics().rules() + " for '" + id + "' (offset "
@@ -119,7 +135,8 @@ public class SubscriptionResource {
     /** The changes given up on after the last attempt, still waiting for a redelivery. */
     @GET
     @Path("/{id}/dead-letters")
-    public List<DeadLetterStore.Letter> deadLetters(@PathParam("id") String id) {
+    public List<DeadLetterStore.Letter> deadLetters(@PathParam("id") @Parameter(schema = @Schema(pattern = ID_PATTERN)) String id) {
+        checkId(id);
         rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         return deadLetters.list(id);
     }
@@ -127,7 +144,9 @@ public class SubscriptionResource {
     /** One attempt now: 200 when the receiver took it (the letter leaves the list), 502 with the error otherwise. */
     @POST
     @Path("/{id}/dead-letters/{letter}/redeliver")
-    public Response redeliver(@PathParam("id") String id, @PathParam("letter") String letter) throws Exception {
+    public Response redeliver(@PathParam("id") @Parameter(schema = @Schema(pattern = ID_PATTERN)) String id,
+            @PathParam("letter") String letter) throws Exception {
+        checkId(id);
         rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         DeadLetterStore.Letter found = deadLetters.find(id, letter)
                 .orElseThrow(() -> new NotFoundException("no dead letter '" + letter + "' of subscription '" + id + "'"));
@@ -147,14 +166,14 @@ public class SubscriptionResource {
      */
     @POST
     @Path("/{id}/secret/rotate")
-    public Rotation rotate(@PathParam("id") String id, @jakarta.ws.rs.QueryParam("graceMinutes") Integer graceMinutes) throws Exception {
+    public Rotation rotate(@PathParam("id") @Parameter(schema = @Schema(pattern = ID_PATTERN)) String id,
+            @jakarta.ws.rs.QueryParam("graceMinutes") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0",
+                    maximum = "10080")) String graceMinutes) throws Exception {
+        checkId(id);
+        int grace = graceMinutes == null ? 60 : (int) Input.number("graceMinutes", graceMinutes, 0, 7 * 24 * 60);
         Subscription current = rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         if (current.delivery() == null || current.delivery().webhook() == null) {
             throw new ValidationException("delivery.webhook", "the subscription has no webhook whose secret could be rotated");
-        }
-        int grace = graceMinutes == null ? 60 : graceMinutes;
-        if (grace < 0 || grace > 7 * 24 * 60) {
-            throw new ValidationException("graceMinutes", "must be from 0 to 10080 (a week)");
         }
         var old = current.delivery().webhook();
         String secret = WebhookSigner.newSecret();
@@ -172,7 +191,8 @@ public class SubscriptionResource {
 
     @DELETE
     @Path("/{id}")
-    public Response delete(@PathParam("id") String id) throws Exception {
+    public Response delete(@PathParam("id") @Parameter(schema = @Schema(pattern = ID_PATTERN)) String id) throws Exception {
+        checkId(id);
         rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         rules.delete(id);
         return Response.noContent().build();
@@ -251,23 +271,36 @@ public class SubscriptionResource {
 
     public record Preview(int examined, List<ChangeEvent> matched) {}
 
+    /** A subscription as a request body (contract: Subscription JSON), for the OpenAPI document. */
+    public record SubscriptionBody(@Schema(pattern = ID_PATTERN) String id, @Schema(pattern = "[^.\\s]+\\.\\S+") String table,
+            List<String> ops, List<String> columns, List<JsonNode> filters, String payload, JsonNode delivery) {}
+
     /**
      * Which of the table's recent changes (newest first, from history) the subscription would have matched;
      * a body tries a subscription before saving it, none uses the saved one.
      */
     @POST
     @Path("/{id}/preview")
-    @Consumes(MediaType.WILDCARD)
-    public Preview preview(@PathParam("id") String id, byte[] body, @jakarta.ws.rs.QueryParam("limit") Integer limit) throws Exception {
+    @Consumes(MediaType.WILDCARD) // without a body any type will do; a body must be JSON, which HttpGuard checks
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = SubscriptionBody.class)))
+    public Preview preview(@PathParam("id") @Parameter(schema = @Schema(pattern = ID_PATTERN)) String id, byte[] body,
+            @jakarta.ws.rs.QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000"))
+            String limit) throws Exception {
+        checkId(id);
+        int n = limit == null ? 100 : (int) Input.number("limit", limit, 1, 1000);
         Subscription subscription;
         if (body == null || body.length == 0) {
             subscription = rules.get(id).orElseThrow(() -> new NotFoundException("no subscription '" + id + "'"));
         } else {
             ObjectNode json = object(body);
+            if (json.has("id") && !json.get("id").equals(Json.mapper().getNodeFactory().textNode(id))) {
+                throw new ValidationException("id", "differs from the path's '" + id + "'");
+            }
             json.put("id", id);
             subscription = Json.read(Json.toBytes(json), Subscription.class);
+            checkTable(subscription);
         }
-        int n = limit == null ? 100 : Math.max(1, Math.min(limit, 1000));
         List<ChangeEvent> recent = history.recent(subscription.table(), n);
         SubscriptionMatcher matcher = new SubscriptionMatcher(subscription);
         return new Preview(recent.size(), recent.stream().filter(matcher::matches).map(matcher::shape).toList());
@@ -288,10 +321,20 @@ public class SubscriptionResource {
     }
 
     private static ObjectNode object(byte[] body) {
-        JsonNode json = Json.tree(body, "body");
+        JsonNode json = Json.requestTree(body);
         if (!json.isObject()) {
-            throw new ValidationException("body", "must be a JSON object (a subscription)");
+            throw new ValidationException("body", "a JSON object is required (a subscription), was " + json.getNodeType().toString()
+                    .toLowerCase(java.util.Locale.ROOT));
         }
         return (ObjectNode) json;
+    }
+
+    /** Every route names the subscription by an id of the contract's form, so a malformed one is a 400, not a 404 or worse. */
+    static String checkId(String id) {
+        if (id == null || !Subscription.ID.matcher(id).matches()) {
+            throw new ValidationException("id", "must be 1 to 63 lower-case letters, digits, '.', '_' or '-', starting with a letter or "
+                    + "digit, was '" + (id == null ? "" : id.length() > 80 ? id.substring(0, 80) + "…" : id) + "'");
+        }
+        return id;
     }
 }

@@ -66,10 +66,15 @@ public class HistoryClient {
     /** The table's newest changes, newest first. */
     public List<ChangeEvent> recent(String table, int limit) {
         if (config.historyUrl().isEmpty()) {
-            throw new IllegalStateException("no history-sink is configured (DM_HISTORY_URL)");
+            throw new UnavailableException("this gateway has no history-sink configured (DM_HISTORY_URL), which a preview reads", null);
         }
         List<ChangeEvent> out = new ArrayList<>();
-        for (JsonNode v : get("/api/history?limit=" + limit + "&table=" + URLEncoder.encode(table, StandardCharsets.UTF_8)).path("versions")) {
+        String path = "/api/history?limit=" + limit + "&table=" + URLEncoder.encode(table, StandardCharsets.UTF_8);
+        HttpResponse<byte[]> response = send(path);
+        if (response.statusCode() == 400 && "table".equals(problemField(response))) {
+            return out; // a table that exists but has no history yet: nothing to preview on
+        }
+        for (JsonNode v : Json.tree(ok(path, response), "history answer").path("versions")) {
             out.add(new ChangeEvent(1, v.path("eventId").asText(), v.path("table").asText(), Op.fromWireName(v.path("op").asText()),
                     (ObjectNode) v.path("pk"), object(v, "before"), object(v, "after"), strings(v.path("changed")),
                     v.path("complete").asBoolean(), strings(v.path("missing")), v.path("lsn").asText(),
@@ -78,8 +83,12 @@ public class HistoryClient {
         return out;
     }
 
-    private JsonNode get(String path) {
-        return Json.tree(ok(path, send(path)), "history answer");
+    private static String problemField(HttpResponse<byte[]> response) {
+        try {
+            return Json.tree(response.body(), "history answer").path("field").asText(null);
+        } catch (RuntimeException notJson) {
+            return null;
+        }
     }
 
     private HttpResponse<byte[]> send(String path) {
