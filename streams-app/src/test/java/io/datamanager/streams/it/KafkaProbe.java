@@ -46,9 +46,16 @@ final class KafkaProbe {
         return out;
     }
 
-    /** The number of offsets the topic holds, over all its partitions. */
+    /** The number of offsets the topic holds, over all its partitions; 0 while nobody has created it yet. */
     static long size(String bootstrap, String topic) throws ExecutionException, InterruptedException {
-        return ends(bootstrap, topic).values().stream().mapToLong(Long::longValue).sum();
+        try {
+            return ends(bootstrap, topic).values().stream().mapToLong(Long::longValue).sum();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     /** True when the consumer group has committed the end of every partition of the topic. */

@@ -122,7 +122,8 @@ class PipelineIT {
                 throw new CompletionException(e);
             }
         });
-        waitFor(() -> ledger.audited("DELETE") >= 150);
+        // capture has sent the inserts and is in the churn (on a slow machine it may not have created the topic yet)
+        waitFor(() -> ledger.audited("DELETE") >= 150 && KafkaProbe.size(bootstrap, raw) > 1_200);
         PipelineResource.crashCapture(); // capture is behind the deletes: it dies with records sent and offsets not committed
         waitFor(() -> ledger.audited("DELETE") >= 300);
         PipelineResource.restartCapture();
