@@ -1,5 +1,6 @@
 package io.datamanager.model;
 
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +16,13 @@ public record TopicNames(String prefix) {
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
     private static final Pattern TOPIC_PART = Pattern.compile("[A-Za-z0-9._-]+");
     private static final int MAX_TOPIC = 249;
+    /**
+     * {@code dm.rules} has one partition, so every reader sees the rules in the order they were written, and is
+     * compacted ({@code cleanup.policy=compact}), so the newest rule per id stays for ever and a tombstone removes
+     * it. Whichever service starts first creates it with these (the streams-app reads it, the gateway writes it).
+     */
+    public static final int RULES_PARTITIONS = 1;
+    public static final Map<String, String> RULES_CONFIGS = Map.of("cleanup.policy", "compact");
 
     public TopicNames {
         if (prefix == null || prefix.length() > MAX_PREFIX || !PREFIX.matcher(prefix).matches()) {

@@ -23,7 +23,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -62,8 +61,8 @@ public class RuleLog {
         Properties props = new Properties();
         props.put("bootstrap.servers", config.kafkaBootstrap());
         admin = Admin.create(props);
-        create(new NewTopic(topics.rules(), 1, config.replicationFactor())
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        create(new NewTopic(topics.rules(), TopicNames.RULES_PARTITIONS, config.replicationFactor())
+                .configs(TopicNames.RULES_CONFIGS));
         existingTopics.addAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
         Properties producerProps = new Properties();
         producerProps.putAll(props);

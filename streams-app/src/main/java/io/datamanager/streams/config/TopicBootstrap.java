@@ -1,8 +1,8 @@
 package io.datamanager.streams.config;
 
+import io.datamanager.model.TopicNames;
 import io.datamanager.streams.topology.Topics;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
@@ -28,8 +27,8 @@ final class TopicBootstrap {
             List<NewTopic> missing = List.of(
                     new NewTopic(topics.changes().name(), config.partitions(), config.replicationFactor()),
                     new NewTopic(topics.dlq().name(), config.partitions(), config.replicationFactor()),
-                    new NewTopic(topics.rules().name(), 1, config.replicationFactor())
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))
+                    new NewTopic(topics.rules().name(), TopicNames.RULES_PARTITIONS, config.replicationFactor())
+                            .configs(TopicNames.RULES_CONFIGS))
                     .stream().filter(t -> !existing.contains(t.name())).toList();
             for (NewTopic topic : missing) {
                 try {
