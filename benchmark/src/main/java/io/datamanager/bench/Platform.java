@@ -1,7 +1,7 @@
 package io.datamanager.bench;
 
-import io.datamanager.local.LocalPostgres;
-import io.datamanager.local.PgBinaries;
+import io.datamanager.runtime.LocalPostgres;
+import io.datamanager.runtime.PgBinaries;
 import io.datamanager.runtime.RedisServer;
 import io.datamanager.runtime.kafka.KafkaBroker;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.datamanager.local;
+package io.datamanager.runtime;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

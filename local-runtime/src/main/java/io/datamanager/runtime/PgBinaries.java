@@ -1,4 +1,4 @@
-package io.datamanager.local;
+package io.datamanager.runtime;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.BufferedInputStream;

@@ -1,4 +1,4 @@
-package io.datamanager.local;
+package io.datamanager.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

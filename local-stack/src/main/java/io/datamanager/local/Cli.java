@@ -1,5 +1,7 @@
 package io.datamanager.local;
 
+import io.datamanager.runtime.LocalPostgres;
+import io.datamanager.runtime.PgBinaries;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

@@ -1,5 +1,6 @@
 package io.datamanager.local;
 
+import io.datamanager.runtime.LocalPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

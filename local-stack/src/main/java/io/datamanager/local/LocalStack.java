@@ -1,5 +1,7 @@
 package io.datamanager.local;
 
+import io.datamanager.runtime.LocalPostgres;
+import io.datamanager.runtime.PgBinaries;
 import io.datamanager.runtime.CaptureServer;
 import io.datamanager.runtime.RedisServer;
 import io.datamanager.runtime.ServiceProcess;
