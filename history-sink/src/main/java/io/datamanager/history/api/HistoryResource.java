@@ -34,14 +34,17 @@ public class HistoryResource {
     private final HistoryQueries queries;
     private final PolicyStore policies;
     private final Redaction redaction;
+    private final CompletenessHeaders.RequestMark mark;
 
-    HistoryResource(HistoryQueries queries, PolicyStore policies, HistoryConfig config) {
+    HistoryResource(HistoryQueries queries, PolicyStore policies, HistoryConfig config, CompletenessHeaders.RequestMark mark) {
         this.queries = queries;
         this.policies = policies;
+        this.mark = mark;
         this.redaction = new Redaction(config.redactionKey());
     }
 
-    public record Page(List<Version> versions, String nextCursor) {}
+    public record Page(List<Version> versions, String nextCursor, @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            CompletenessHeaders.CompleteThroughField completeThrough) {}
 
     @GET
     @Path("/history")
@@ -70,10 +73,12 @@ public class HistoryResource {
                 Params.instant("until", until), changed, Params.id("txId", txId), match, pageSize, Params.cursor(cursor));
         List<Version> versions = queries.search(query);
         Version last = versions.size() == pageSize ? versions.get(versions.size() - 1) : null;
-        return new Page(versions, last == null ? null : Params.cursor(new HistoryQuery.Cursor(last.commitTs(), last.versionId())));
+        return new Page(versions, last == null ? null : Params.cursor(new HistoryQuery.Cursor(last.commitTs(), last.versionId())),
+                mark.field());
     }
 
-    public record RowAsOf(String table, Instant at, Version version, JsonNode row) {}
+    public record RowAsOf(String table, Instant at, Version version, JsonNode row, @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            CompletenessHeaders.CompleteThroughField completeThrough) {}
 
     /** A row as it was at {@code at}; without pk.* the whole table, streamed as a JSON array of rows. */
     @GET
@@ -112,7 +117,7 @@ public class HistoryResource {
             throw new NotFoundException("row " + pk + " of " + table + " did not exist at " + time
                     + (version == null ? " (no version recorded by then)" : " (deleted at " + version.commitTs() + ")"));
         }
-        return new RowAsOf(table, time, version, version.rowAfter());
+        return new RowAsOf(table, time, version, version.rowAfter(), mark.field());
     }
 
     /** pk.* must name key columns of the table: a typo would otherwise just find nothing. */

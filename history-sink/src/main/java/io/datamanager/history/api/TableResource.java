@@ -19,17 +19,32 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class TableResource {
     private final HistoryQueries queries;
     private final TableDirectory directory;
+    private final io.datamanager.history.store.Maintenance maintenance;
 
-    TableResource(HistoryQueries queries, TableDirectory directory) {
+    TableResource(HistoryQueries queries, TableDirectory directory, io.datamanager.history.store.Maintenance maintenance) {
         this.queries = queries;
         this.directory = directory;
+        this.maintenance = maintenance;
     }
 
     @GET
     @Path("/tables")
     @Operation(summary = "The tables history holds, with version counts, last change time and recorded column types")
     public List<HistoryQueries.Table> tables() throws SQLException {
-        return queries.tables();
+        return directory.tables();
+    }
+
+    /** Removes a table's whole history, audited like an erasure: {@code DELETE /api/history/tables/public.old_orders}. */
+    @jakarta.ws.rs.DELETE
+    @Path("/history/tables/{table}")
+    @Operation(summary = "Removes every version of a table (one dropped at the source, say), logging count and reason")
+    public java.util.Map<String, Object> remove(@PathParam("table") String table, @jakarta.ws.rs.QueryParam("reason") String reason)
+            throws SQLException {
+        if (queries.table(table).isEmpty()) {
+            throw new jakarta.ws.rs.NotFoundException("'" + table + "' has no history (see GET /api/tables)");
+        }
+        long removed = maintenance.removeTable(table, reason == null ? "api" : io.datamanager.model.Input.text("reason", reason));
+        return java.util.Map.of("table", table, "removedVersions", removed);
     }
 
     @GET

@@ -42,16 +42,32 @@ import org.apache.kafka.common.TopicPartition;
 public class HistoryCompleteness {
     private static final Duration POLL = Duration.ofMillis(100);
     private final HistoryConfig config;
+    private final CompleteThrough through;
     private Admin admin;
 
-    HistoryCompleteness(HistoryConfig config) {
+    HistoryCompleteness(HistoryConfig config, CompleteThrough through) {
         this.config = config;
+        this.through = through;
     }
 
     /** Waits until history holds every change committed before now; the source's WAL position it holds them to. */
     String await(Connection source) throws SQLException {
-        Instant deadline = Instant.now().plus(config.restore().completeWait());
-        String mark = single(source, "SELECT pg_current_wal_insert_lsn()::text", List.of());
+        Mark mark = await(source, config.restore().completeWait());
+        through.advance(mark);
+        return mark.lsn();
+    }
+
+    /** A point in the source's commit order: its WAL position and the source's clock when it was read. */
+    public record Mark(String lsn, Instant commitTs) {}
+
+    /**
+     * Waits at most {@code wait} until history holds every change committed before now; the mark it holds them to.
+     * Refused (409) when it does not by then.
+     */
+    public Mark await(Connection source, Duration wait) throws SQLException {
+        Instant deadline = Instant.now().plus(wait);
+        Mark now = now(source);
+        String mark = now.lsn();
         String slot = config.restore().slotName();
         while (true) {
             Map<String, Object> state = new LinkedHashMap<>();
@@ -72,7 +88,15 @@ public class HistoryCompleteness {
         String prefix = config.topicPrefix();
         awaitGroup(deadline, config.restore().streamsApplicationId(), prefix + ".cdc.", mark, "the streams-app");
         awaitGroup(deadline, config.groupId(), prefix + ".changes", mark, "history's ingest");
-        return mark;
+        return now;
+    }
+
+    private static Mark now(Connection source) throws SQLException {
+        try (PreparedStatement ps = source.prepareStatement("SELECT pg_current_wal_insert_lsn()::text, clock_timestamp()");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new Mark(rs.getString(1), rs.getTimestamp(2).toInstant());
+        }
     }
 
     /** Waits until the group has committed every partition of the topics named {@code topics}* up to their end now. */

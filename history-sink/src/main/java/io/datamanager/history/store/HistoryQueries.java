@@ -28,7 +28,19 @@ public class HistoryQueries {
         this.dataSource = dataSource;
     }
 
-    public record Table(String table, long versions, Instant lastChange, JsonNode columnTypes) {}
+    /**
+     * A table history holds.
+     *
+     * @param dropped whether the table is gone from the source database's catalog (null: not known, no source connection)
+     * @param droppedAt when history first saw it gone (checked whenever the tables are listed)
+     */
+    public record Table(String table, long versions, Instant lastChange, JsonNode columnTypes,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Boolean dropped,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Instant droppedAt) {
+        public Table withDropped(boolean gone, Instant at) {
+            return new Table(table, versions, lastChange, columnTypes, gone, gone ? at : null);
+        }
+    }
 
     public List<Table> tables() throws SQLException {
         List<Table> out = new ArrayList<>();
@@ -45,8 +57,29 @@ public class HistoryQueries {
 
     private static Table readTable(ResultSet rs) throws SQLException {
         Timestamp last = rs.getTimestamp("last_change");
+        Timestamp dropped = rs.getTimestamp("dropped_at");
         return new Table(rs.getString("table_name"), rs.getLong("version_count"), last == null ? null : last.toInstant(),
-                Json.tree(rs.getString("column_types").getBytes(java.nio.charset.StandardCharsets.UTF_8), "types"));
+                Json.tree(rs.getString("column_types").getBytes(java.nio.charset.StandardCharsets.UTF_8), "types"),
+                dropped == null ? null : true, dropped == null ? null : dropped.toInstant());
+    }
+
+    /**
+     * Records which tables are gone from the source ({@code gone}) and which are there ({@code present}): a table
+     * keeps the time it was first seen gone; one created again is present again. Answers the tables as now marked.
+     */
+    public List<Table> markDropped(java.util.Set<String> present) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement gone = c.prepareStatement(
+                        "UPDATE dm_table SET dropped_at = now() WHERE dropped_at IS NULL AND NOT (table_name = ANY(?))");
+                PreparedStatement back = c.prepareStatement(
+                        "UPDATE dm_table SET dropped_at = NULL WHERE dropped_at IS NOT NULL AND table_name = ANY(?)")) {
+            java.sql.Array names = c.createArrayOf("text", present.toArray(String[]::new));
+            gone.setArray(1, names);
+            gone.executeUpdate();
+            back.setArray(1, names);
+            back.executeUpdate();
+        }
+        return tables().stream().map(t -> t.withDropped(!present.contains(t.table()), t.droppedAt())).toList();
     }
 
     /** The primary key columns of a table, as its recorded versions name them (empty when none recorded). */

@@ -54,6 +54,26 @@ public class Maintenance {
         }
     }
 
+    /** Removes a table's whole history (a table dropped at the source, say); logged with the count and who asked. */
+    public long removeTable(String table, String requestedBy) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement versions = c.prepareStatement("DELETE FROM dm_version WHERE table_name = ?");
+                    PreparedStatement entry = c.prepareStatement("DELETE FROM dm_table WHERE table_name = ?")) {
+                versions.setString(1, table);
+                long deleted = versions.executeUpdate();
+                afterRemoval(c, table, deleted, "remove-table", Map.of("deleted", deleted, "requestedBy", requestedBy));
+                entry.setString(1, table);
+                entry.executeUpdate();
+                c.commit();
+                return deleted;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     public record AuditEntry(long id, java.time.Instant at, String action, String table, Object detail) {}
 
     public List<AuditEntry> audit(String table, int limit) throws SQLException {

@@ -101,4 +101,19 @@ final class SourceCatalog {
         }
         return names.toArray(String[]::new);
     }
+
+    /** Every table of the source database (plain and partitioned), as capture names them: {@code schema.table}. */
+    static java.util.Set<String> tableNames(Connection c) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname || '.' || c.relname FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')")) {
+            ps.setQueryTimeout(TIMEOUT_SECONDS);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
 }

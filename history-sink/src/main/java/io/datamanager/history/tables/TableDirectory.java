@@ -82,6 +82,24 @@ public class TableDirectory {
                         + "or configure the connection");
     }
 
+    /**
+     * The tables history holds, each marked {@code dropped} when it is gone from the source database's catalog;
+     * as last seen when the source cannot be read, unmarked without a source connection.
+     */
+    public List<HistoryQueries.Table> tables() throws SQLException {
+        if (source.configured()) {
+            java.util.Set<String> present;
+            try (Connection c = source.connect("catalog")) {
+                present = SourceCatalog.tableNames(c);
+            } catch (SQLException e) {
+                LOG.warnf(e, "the source database could not be read; tables are marked dropped as last seen");
+                return history.tables();
+            }
+            return history.markDropped(present);
+        }
+        return history.tables();
+    }
+
     /** Columns as recorded from the dm.types header: key columns first, then by name (history keeps no column order). */
     private List<TableSchema.Column> historyColumns(HistoryQueries.Table table) throws SQLException {
         List<String> key = history.keyColumns(table.table());

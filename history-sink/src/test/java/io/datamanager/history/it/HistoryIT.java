@@ -262,6 +262,41 @@ class HistoryIT {
         api().get("/api/tables/public.cheap_items").then().statusCode(404).body("detail", containsString("is a view"));
     }
 
+    @Test
+    @Order(10)
+    void aTableDroppedAtTheSourceKeepsItsHistoryIsMarkedDroppedAndItsHistoryCanBeRemovedWithAnAudit() throws Exception {
+        HistoryPipeline.sql("CREATE TABLE gone_items (id integer PRIMARY KEY, name text)",
+                "INSERT INTO gone_items VALUES (1, 'one'), (2, 'two')", "UPDATE gone_items SET name = 'uno' WHERE id = 1");
+        awaitVersions("public.gone_items", 3);
+        api().get("/api/tables").then().statusCode(200).body("find { it.table == 'public.gone_items' }.dropped", equalTo(false))
+                .body("find { it.table == 'public.customers' }.dropped", equalTo(false));
+        HistoryPipeline.sql("DROP TABLE gone_items");
+
+        JsonPath tables = api().get("/api/tables").then().statusCode(200).extract().jsonPath();
+        assertThat(tables.getBoolean("find { it.table == 'public.gone_items' }.dropped")).isTrue();
+        Instant droppedAt = Instant.parse(tables.getString("find { it.table == 'public.gone_items' }.droppedAt"));
+        assertThat(tables.getBoolean("find { it.table == 'public.customers' }.dropped")).isFalse();
+        assertThat(api().get("/api/tables").then().extract().jsonPath().getString("find { it.table == 'public.gone_items' }.droppedAt"))
+                .as("when it was first seen gone").isEqualTo(droppedAt.toString());
+        api().get("/api/history?table=public.gone_items").then().statusCode(200).body("versions.size()", equalTo(3));
+        api().get("/api/history/as-of?table=public.gone_items&pk.id=1&at=" + Instant.now()).then().statusCode(200)
+                .body("row.name", equalTo("uno"));
+        api().get("/api/tables/public.gone_items").then().statusCode(200).body("columnsFrom", equalTo("history"));
+
+        api().queryParam("reason", "dropped at the source").delete("/api/history/tables/public.gone_items").then().statusCode(200)
+                .body("table", equalTo("public.gone_items")).body("removedVersions", equalTo(3));
+        api().get("/api/history?table=public.gone_items").then().statusCode(400).body("field", equalTo("table"));
+        assertThat(api().get("/api/tables").then().extract().jsonPath().getList("table")).doesNotContain("public.gone_items");
+        JsonPath audit = api().get("/api/history/policies/public.gone_items/audit").then().statusCode(200).extract().jsonPath();
+        assertThat(audit.getString("[0].action")).isEqualTo("remove-table");
+        assertThat(audit.getInt("[0].detail.deleted")).isEqualTo(3);
+        assertThat(audit.getString("[0].detail.requestedBy")).isEqualTo("dropped at the source");
+        api().delete("/api/history/tables/public.gone_items").then().statusCode(404).contentType("application/problem+json");
+        api().delete("/api/history/tables/public.customers?reasn=x").then().statusCode(400).body("field", equalTo("reasn"));
+        given().delete("/api/history/tables/public.customers").then().statusCode(401);
+        api().get("/api/history?table=public.customers&limit=1").then().statusCode(200).body("versions.size()", equalTo(1));
+    }
+
     private static RequestSpecification api() {
         return given().header("Authorization", "Bearer " + HistoryPipeline.TOKEN);
     }

@@ -75,6 +75,70 @@ class RestoreIT {
     }
 
     @Test
+    void theTransactionSummaryFindsTheMistakeNewestFirstWithItsTablesAndRowsPerOperation() throws Exception {
+        String since = Shop.now();
+        long earlier = Shop.transaction("UPDATE shop_customers SET tier = 'silver' WHERE id = 21");
+        long mistake = Shop.transaction("UPDATE shop_lines SET qty = qty + 1 WHERE order_id BETWEEN 181 AND 185",
+                "INSERT INTO shop_customers VALUES (901, 'New', NULL, 'basic', NULL)", "DELETE FROM shop_payments WHERE order_id = 190");
+        String until = Shop.now();
+        Shop.restored("{\"txId\":" + mistake + "}"); // a dry run: waits until history holds the transaction
+        List<Map<String, Object>> expectedTables = List.of(
+                Map.of("table", "public.shop_lines", "insert", 0, "update", 10, "delete", 0, "truncate", 0),
+                Map.of("table", "public.shop_customers", "insert", 1, "update", 0, "delete", 0, "truncate", 0),
+                Map.of("table", "public.shop_payments", "insert", 0, "update", 0, "delete", 1, "truncate", 0));
+
+        JsonPath window = Shop.api().get("/api/history/transactions?since=" + since + "&until=" + until).then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(window.getList("transactions.txId", Long.class)).as("newest first").containsExactly(mistake, earlier);
+        assertThat(window.getList("transactions[0].tables")).as("every table, in the order the transaction wrote them")
+                .isEqualTo(expectedTables);
+        assertThat(window.getInt("transactions[0].rows")).isEqualTo(12);
+        assertThat(window.getString("transactions[0].commitTs")).isNotNull();
+        assertThat(window.getString("transactions[0].firstLsn")).matches("[0-9A-F]+/[0-9A-F]+");
+        assertThat(window.getString("nextCursor")).isNull();
+
+        JsonPath lines = Shop.api().get("/api/history/transactions?table=public.shop_lines&limit=1").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(lines.getList("transactions.txId", Long.class)).containsExactly(mistake);
+        assertThat(lines.getList("transactions[0].tables")).as("filtered by one table, still every table").isEqualTo(expectedTables);
+        JsonPath next = Shop.api().get("/api/history/transactions?table=public.shop_lines&limit=1&cursor=" + lines.getString("nextCursor"))
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(next.getList("transactions.txId", Long.class)).as("the page after").doesNotContain(mistake).hasSize(1);
+
+        JsonPath one = Shop.api().get("/api/history/transactions/" + mistake).then().statusCode(200).extract().jsonPath();
+        assertThat(one.getList("tables")).isEqualTo(expectedTables);
+        assertThat(one.getString("changes")).isEqualTo("/api/history?txId=" + mistake);
+        Shop.api().get(one.getString("changes") + "&limit=1000").then().statusCode(200)
+                .body("versions.size()", org.hamcrest.Matchers.equalTo(12));
+
+        // every history answer says through which source position and commit time history is complete (the dry run
+        // above found history complete after the mistake, so that is at least past its commit)
+        java.time.Instant committed = java.time.Instant.parse(one.getString("commitTs"));
+        for (String route : List.of("/api/history?txId=" + mistake, "/api/history/transactions?table=public.shop_lines",
+                "/api/history/transactions/" + mistake, "/api/history/as-of?table=public.shop_lines&pk.order_id=181&pk.line_no=1&at=" + until,
+                "/api/history/as-of?table=public.shop_customers&at=" + until)) {
+            io.restassured.response.ExtractableResponse<?> answer = Shop.api().get(route).then().statusCode(200).extract();
+            assertThat(answer.header("DM-Complete-Through-LSN")).as(route).matches("[0-9A-F]+/[0-9A-F]+");
+            assertThat(java.time.Instant.parse(answer.header("DM-Complete-Through-Commit"))).as(route).isAfter(committed);
+            if (!route.contains("as-of?table=public.shop_customers")) { // the whole-table as-of is an array: headers only
+                assertThat(answer.jsonPath().getString("completeThrough.lsn")).as(route).isEqualTo(answer.header("DM-Complete-Through-LSN"));
+                assertThat(answer.jsonPath().getString("completeThrough.commitTs")).as(route)
+                        .isEqualTo(answer.header("DM-Complete-Through-Commit"));
+            }
+        }
+
+        Shop.api().get("/api/history/transactions?tabel=public.shop_lines").then().statusCode(400)
+                .contentType("application/problem+json").body("field", org.hamcrest.Matchers.equalTo("tabel"));
+        Shop.api().get("/api/history/transactions?since=yesterday").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("since"));
+        Shop.api().get("/api/history/transactions?limit=0").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("limit"));
+        Shop.api().get("/api/history/transactions?table=public.nope").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("table"));
+        Shop.api().get("/api/history/transactions?cursor=xyz").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("cursor"));
+        Shop.api().get("/api/history/transactions/12x").then().statusCode(400).contentType("application/problem+json")
+                .body("field", org.hamcrest.Matchers.equalTo("txId"));
+        Shop.api().get("/api/history/transactions/" + (mistake + 1_000_000)).then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
     void aStatementTheSourceRefusesIsA409WithSqlStateTableAndKeyAndNothingIsWritten() throws Exception {
         long mistake = Shop.transaction("INSERT INTO shop_orders VALUES (900, 40, 'new', 9.99, NULL)");
         HistoryPipeline.sql("INSERT INTO shop_payments (order_id, amount) VALUES (900, 9.99)"); // RESTRICT keeps the order

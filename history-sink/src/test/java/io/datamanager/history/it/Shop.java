@@ -84,6 +84,11 @@ final class Shop {
         return HistoryPipeline.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
     }
 
+    /** A request with the API token. */
+    static io.restassured.specification.RequestSpecification api() {
+        return given().header("Authorization", "Bearer " + HistoryPipeline.TOKEN);
+    }
+
     static ValidatableResponse restore(String body) {
         return given().header("Authorization", "Bearer " + HistoryPipeline.TOKEN).contentType("application/json").body(body)
                 .post("/api/restore").then();

@@ -23,6 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -30,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
@@ -54,6 +56,10 @@ public class HistoryPassthrough {
     @GET
     @Path("/tables")
     @Operation(summary = "The tables history holds, with version counts, last change time and recorded column types")
+    @APIResponse(responseCode = "200", description = "the tables history holds",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TableEntryList")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response tables(@Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
     }
@@ -79,9 +85,15 @@ public class HistoryPassthrough {
     @QueryPrefixes({"pk.", "match."})
     @Operation(summary = "Versions newest first, narrowed by table, row (pk.<column>), operation, time, changed column, "
             + "row values (match.<column>) and source transaction")
-    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42")
+    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "match.{column}", in = ParameterIn.QUERY,
-            description = "a value the before or after image holds: equal as text, or as JSON when the value is JSON")
+            description = "a value the before or after image holds: equal as text, or as JSON when the value is JSON", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "one page of versions, newest first", headers = {@Header(name = "DM-Complete-Through-LSN", description = "history held every change committed before this source WAL position", schema = @Schema(type = SchemaType.STRING)), @Header(name = "DM-Complete-Through-Commit", description = "... and before this source time", schema = @Schema(type = SchemaType.STRING, format = "date-time"))},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "HistoryPage")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response history(@QueryParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
             @QueryParam("op") @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {"insert", "update", "delete", "snapshot", "truncate"})) String op,
             @QueryParam("since") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String since,
@@ -97,7 +109,15 @@ public class HistoryPassthrough {
     @Path("/history/as-of")
     @QueryPrefixes("pk.")
     @Operation(summary = "A row (with pk.<column>) or the whole table as it was at a time")
-    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42")
+    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "with pk.<column>: the row (RowAsOf); without: every row of the table (TableAsOf)", headers = {@Header(name = "DM-Complete-Through-LSN", description = "history held every change committed before this source WAL position", schema = @Schema(type = SchemaType.STRING)), @Header(name = "DM-Complete-Through-Commit", description = "... and before this source time", schema = @Schema(type = SchemaType.STRING, format = "date-time"))},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "AsOf")))
+    @APIResponse(responseCode = "404", description = "the row did not exist at that time",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response asOf(@QueryParam("table") @Parameter(required = true, schema = @Schema(pattern = TABLE)) String table,
             @QueryParam("at") @Parameter(required = true, schema = @Schema(type = SchemaType.STRING, format = "date-time")) String at,
             @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
@@ -105,8 +125,47 @@ public class HistoryPassthrough {
     }
 
     @GET
+    @Path("/history/transactions")
+    @Operation(summary = "Source transactions newest first, each with its commit time, tables and rows per operation per table")
+    @APIResponse(responseCode = "200", description = "one page of transactions, newest first", headers = {@Header(name = "DM-Complete-Through-LSN", description = "history held every change committed before this source WAL position", schema = @Schema(type = SchemaType.STRING)), @Header(name = "DM-Complete-Through-Commit", description = "... and before this source time", schema = @Schema(type = SchemaType.STRING, format = "date-time"))},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransactionPage")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    public Response transactions(@QueryParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @QueryParam("since") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String since,
+            @QueryParam("until") @Parameter(schema = @Schema(type = SchemaType.STRING, format = "date-time")) String until,
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000")) String limit,
+            @QueryParam("cursor") String cursor, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("GET", uri, headers, null);
+    }
+
+    @GET
+    @Path("/history/transactions/{txId}")
+    @Operation(summary = "One source transaction's summary, with a link to its versions")
+    @APIResponse(responseCode = "200", description = "the transaction's summary", headers = {@Header(name = "DM-Complete-Through-LSN", description = "history held every change committed before this source WAL position", schema = @Schema(type = SchemaType.STRING)), @Header(name = "DM-Complete-Through-Commit", description = "... and before this source time", schema = @Schema(type = SchemaType.STRING, format = "date-time"))},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Transaction")))
+    @APIResponse(responseCode = "404", description = "history holds no change of the transaction",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    public Response transaction(@PathParam("txId") @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0")) String txId,
+            @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("GET", uri, headers, null);
+    }
+
+    @GET
     @Path("/history/policies/{table}")
     @Operation(summary = "A table's history policy: tracking, retention, redacted columns")
+    @APIResponse(responseCode = "200", description = "the policy (the defaults when none was set)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Policy")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response policy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
             @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
@@ -117,6 +176,14 @@ public class HistoryPassthrough {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Sets a table's history policy; the table and the redacted columns must exist")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PolicyBody.class)))
+    @APIResponse(responseCode = "200", description = "the policy saved",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Policy")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "403", description = "a read token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response putPolicy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
             @Context UriInfo uri, @Context HttpHeaders headers, byte[] body)
             throws Exception {
@@ -126,6 +193,13 @@ public class HistoryPassthrough {
     @DELETE
     @Path("/history/policies/{table}")
     @Operation(summary = "Removes a table's history policy: the defaults apply again (tracked, kept forever, nothing redacted)")
+    @APIResponse(responseCode = "204", description = "removed")
+    @APIResponse(responseCode = "404", description = "the table has no policy",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "403", description = "a read token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response deletePolicy(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
             @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("DELETE", uri, headers, null);
@@ -134,6 +208,12 @@ public class HistoryPassthrough {
     @GET
     @Path("/history/policies/{table}/audit")
     @Operation(summary = "What retention and erasure removed from a table, newest first")
+    @APIResponse(responseCode = "200", description = "newest first, at most 50",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "AuditEntryList")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response audit(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
             @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("GET", uri, headers, null);
@@ -142,6 +222,12 @@ public class HistoryPassthrough {
     @POST
     @Path("/history/retention/run")
     @Operation(summary = "Runs retention now instead of waiting for its schedule")
+    @APIResponse(responseCode = "200", description = "retention ran",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RetentionRun")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "403", description = "a read token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response runRetention(@Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("POST", uri, headers, null);
     }
@@ -150,9 +236,35 @@ public class HistoryPassthrough {
     @Path("/history/rows")
     @QueryPrefixes("pk.")
     @Operation(summary = "Erases every version of one row, logging count and reason")
-    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, required = true, description = "a primary key column of the row")
+    @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, required = true, description = "a primary key column of the row", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "the versions erased",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Erased")))
+    @APIResponse(responseCode = "404", description = "history holds no version of the row",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "403", description = "a read token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response erase(@QueryParam("table") @Parameter(required = true, schema = @Schema(pattern = TABLE)) String table, @QueryParam("reason") String reason,
             @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
+        return forward("DELETE", uri, headers, null);
+    }
+
+    @DELETE
+    @Path("/history/tables/{table}")
+    @Operation(summary = "Removes a table's whole history (one dropped at the source, say), logging count and reason in its audit")
+    @APIResponse(responseCode = "200", description = "the versions removed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TableRemoved")))
+    @APIResponse(responseCode = "404", description = "history holds no version of the table",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "403", description = "a read token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    public Response removeTable(@PathParam("table") @Parameter(schema = @Schema(pattern = TABLE)) String table,
+            @QueryParam("reason") String reason, @Context UriInfo uri, @Context HttpHeaders headers) throws Exception {
         return forward("DELETE", uri, headers, null);
     }
 
@@ -161,6 +273,20 @@ public class HistoryPassthrough {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Puts a row, a deleted row or a whole transaction back; a dry run unless dryRun is false")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreBody.class)))
+    @APIResponse(responseCode = "200", description = "the plan (a dry run), or the plan applied",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RestorePlan")))
+    @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "409", description = "conflicts (the plan under restore), history not complete yet, or the source refused a statement (a constraint)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "422", description = "the source refused a statement, or rows in a foreign-key cycle that cannot be deferred",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "503", description = "the source database cannot be reached",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "401", description = "no valid token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "403", description = "a read token",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response restore(@Context UriInfo uri, @Context HttpHeaders headers, byte[] body) throws Exception {
         return forward("POST", uri, headers, body);
     }
@@ -201,7 +327,9 @@ public class HistoryPassthrough {
                         answer.transferTo(stream);
                     }
                 });
-        response.headers().firstValue("Content-Type").ifPresent(type -> out.header("Content-Type", type));
+        for (String header : List.of("Content-Type", "DM-Complete-Through-LSN", "DM-Complete-Through-Commit")) {
+            response.headers().firstValue(header).ifPresent(value -> out.header(header, value));
+        }
         return out.build();
     }
 }

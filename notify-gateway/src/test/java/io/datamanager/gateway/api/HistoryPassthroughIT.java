@@ -40,6 +40,13 @@ class HistoryPassthroughIT {
                 .body("{\"table\":\"public.x\"}").post("/api/restore").then().statusCode(400).body("field", equalTo("pk"));
         given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history/policies/public.orders").then()
                 .statusCode(200).body("tracking", equalTo(true));
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history/transactions?limit=5").then()
+                .statusCode(200).body("transactions", org.hamcrest.Matchers.notNullValue());
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history/transactions?tabel=public.orders").then()
+                .statusCode(400).contentType("application/problem+json").body("field", equalTo("tabel"));
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history/transactions/42").then()
+                .statusCode(404).contentType("application/problem+json");
+        given().get("/api/history/transactions").then().statusCode(401);
     }
 
     @Test
@@ -106,6 +113,59 @@ class HistoryPassthroughIT {
                         equalTo("#/components/schemas/TableSchema"))
                 .body("components.schemas.TableSchema.properties", org.hamcrest.Matchers.hasKey("columnsFrom"))
                 .body("components.schemas.TableSchema.properties", org.hamcrest.Matchers.hasKey("columns"));
+    }
+
+    /** Every history route is in the served document, with its parameters and the schema of its answer, and the document is valid. */
+    @Test
+    void theGatewaysOpenApiDescribesEveryHistoryRouteAndIsValid() {
+        String document = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        var options = new io.swagger.v3.parser.core.models.ParseOptions();
+        options.setResolve(true);
+        var parsed = new io.swagger.v3.parser.OpenAPIV3Parser().readContents(document, null, options);
+        org.assertj.core.api.Assertions.assertThat(parsed.getMessages()).as("validator messages").isEmpty();
+        var api = parsed.getOpenAPI();
+        java.util.Map<String, String> routes = new java.util.LinkedHashMap<>();
+        routes.put("get /api/tables", "TableEntryList");
+        routes.put("get /api/history", "HistoryPage");
+        routes.put("get /api/history/as-of", "AsOf");
+        routes.put("get /api/history/transactions", "TransactionPage");
+        routes.put("get /api/history/transactions/{txId}", "Transaction");
+        routes.put("get /api/history/policies/{table}", "Policy");
+        routes.put("put /api/history/policies/{table}", "Policy");
+        routes.put("delete /api/history/policies/{table}", null);
+        routes.put("get /api/history/policies/{table}/audit", "AuditEntryList");
+        routes.put("post /api/history/retention/run", "RetentionRun");
+        routes.put("delete /api/history/rows", "Erased");
+        routes.put("delete /api/history/tables/{table}", "TableRemoved");
+        routes.put("post /api/restore", "RestorePlan");
+        org.assertj.core.api.Assertions.assertThat(api.getPaths().keySet()).as("no catch-all").noneMatch(p -> p.contains("{rest}"));
+        routes.forEach((route, schema) -> {
+            String method = route.substring(0, route.indexOf(' '));
+            String path = route.substring(route.indexOf(' ') + 1);
+            var item = api.getPaths().get(path);
+            org.assertj.core.api.Assertions.assertThat(item).as(route).isNotNull();
+            var operation = switch (method) {
+                case "get" -> item.getGet();
+                case "put" -> item.getPut();
+                case "post" -> item.getPost();
+                default -> item.getDelete();
+            };
+            org.assertj.core.api.Assertions.assertThat(operation).as(route).isNotNull();
+            org.assertj.core.api.Assertions.assertThat(operation.getResponses()).as(route).containsKey("401");
+            if (schema != null) {
+                var ok = operation.getResponses().get("200").getContent().get("application/json").getSchema();
+                org.assertj.core.api.Assertions.assertThat(ok.get$ref()).as(route).isEqualTo("#/components/schemas/" + schema);
+                org.assertj.core.api.Assertions.assertThat(api.getComponents().getSchemas()).as(route).containsKey(schema);
+            }
+        });
+        org.assertj.core.api.Assertions.assertThat(api.getPaths().get("/api/history/transactions").getGet().getParameters())
+                .extracting(p -> p.getName()).containsExactlyInAnyOrder("table", "since", "until", "limit", "cursor");
+        org.assertj.core.api.Assertions.assertThat(api.getPaths().get("/api/history").getGet().getParameters())
+                .extracting(p -> p.getName()).contains("table", "txId", "pk.{column}", "match.{column}", "cursor");
+        org.assertj.core.api.Assertions.assertThat(api.getPaths().get("/api/history").getGet().getResponses().get("200").getHeaders())
+                .containsKeys("DM-Complete-Through-LSN", "DM-Complete-Through-Commit");
+        org.assertj.core.api.Assertions.assertThat(api.getComponents().getSchemas().get("TransactionSummary").getProperties())
+                .containsKeys("txId", "commitTs", "tables", "rows");
     }
 
     private static RequestSpecification writer() {
