@@ -6,6 +6,7 @@ import { changesView } from './changes.js';
 import { rowView } from './row.js';
 import { transactionView } from './transaction.js';
 import { undoView } from './undo.js';
+import { asOfView } from './asof.js';
 import { subscriptionsView, subscriptionView, newSubscriptionView } from './subscriptions.js';
 
 const routes = {
@@ -15,6 +16,7 @@ const routes = {
   row: rowView,
   tx: transactionView,
   undo: undoView,
+  'as-of': asOfView,
   subscriptions: subscriptionsView,
   subscription: subscriptionView,
   'new-subscription': newSubscriptionView,
@@ -44,6 +46,7 @@ async function render() {
   try {
     const content = view ? await view(params, { signal: leaving.signal }) : h('p', {}, 'No such page. ', h('a', { href: '#/tables' }, 'Tables'));
     main.replaceChildren(content);
+    window.scrollTo(0, 0);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       session.end();

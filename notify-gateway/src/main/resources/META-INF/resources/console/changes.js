@@ -28,7 +28,8 @@ export async function changesView(params) {
     page.nextCursor ? h('a', { href: linkWith(params, { cursor: page.nextCursor }), rel: 'next', id: 'older' }, 'Older changes »') : null);
   return h('section', {},
     h('h1', {}, 'Changes of ', h('code', {}, name)),
-    h('p', {}, `${Number(schema.versions || 0).toLocaleString('en')} versions in history. Newest first.`),
+    h('p', {}, `${Number(schema.versions || 0).toLocaleString('en')} versions in history. Newest first. `,
+      h('a', { href: route('as-of', { table: name }) }, 'The whole table as of a time…')),
     form,
     page.versions.length ? table(`${page.versions.length} change(s) on this page`, ['Committed', 'Op', 'Row', 'Changed columns', 'Transaction'], rows, { id: 'changes' })
       : h('p', { id: 'no-changes' }, 'No change matches these filters.'),
@@ -63,8 +64,10 @@ function filterForm(name, params, columns, keys) {
   inputs.txId = h('input', { id: 'txId', value: params.get('txId') || '', inputmode: 'numeric', pattern: '[0-9]*' });
   inputs.since = h('input', { id: 'since', type: 'datetime-local', step: '1', value: toLocal(params.get('since')) });
   inputs.until = h('input', { id: 'until', type: 'datetime-local', step: '1', value: toLocal(params.get('until')) });
+  const filtering = [...params.keys()].some(k => k !== 'table' && k !== 'cursor');
   const form = h('form', { class: 'filters', id: 'filters', role: 'search' },
-    h('fieldset', {}, h('legend', {}, 'Filter'),
+    h('details', { open: filtering || window.matchMedia('(min-width: 700px)').matches },
+      h('summary', {}, filtering ? 'Filters (active)' : 'Filters'),
       h('div', { class: 'grid' },
         keyFields,
         field('op', 'Operation', inputs.op),

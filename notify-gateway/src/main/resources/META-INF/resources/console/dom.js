@@ -14,6 +14,12 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/** Replaces an element's children; arrays are flattened, null and false left out (replaceChildren would print them). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
 export function append(el, children) {
   for (const child of [children].flat(Infinity)) {
     if (child == null || child === false) continue;

@@ -1,5 +1,6 @@
 import { api, session, streamEvents } from './api.js';
-import { h, table, time, route, keyText, problemBox } from './dom.js';
+import { webhookPanel } from './webhook.js';
+import { h, fill, table, time, route, keyText, problemBox } from './dom.js';
 
 /** Subscriptions: the list, one with its delivery status and a live tail of its events, and the form that makes one. */
 export async function subscriptionsView() {
@@ -43,7 +44,8 @@ export async function subscriptionView(params, { signal }) {
     s.delivery && s.delivery.webhook ? h('dl', { class: 'status' }, status.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])) : null,
     h('h2', {}, 'Rule'),
     h('pre', { class: 'json', id: 'rule-json', tabindex: '0' }, JSON.stringify(rule, null, 2)),
-    tail(id, signal));
+    tail(id, signal),
+    s.delivery && s.delivery.webhook ? await webhookPanel(id) : null);
   if (session.canWrite()) {
     const remove = h('button', { type: 'button', class: 'danger', id: 'delete' }, 'Delete subscription…');
     const confirmBox = h('div', { hidden: true });
@@ -147,10 +149,10 @@ export async function newSubscriptionView() {
     loaded = name;
     try {
       const schema = await api('GET', '/api/tables/' + encodeURIComponent(name));
-      f.columns.replaceChildren(h('legend', {}, 'Only when one of these columns changed (none: any change)'),
+      fill(f.columns, h('legend', {}, 'Only when one of these columns changed (none: any change)'),
         schema.columns.map(c => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'col-' + c.name, value: c.name }),
           h('label', { for: 'col-' + c.name }, c.name, ' ', h('small', {}, c.type)))));
-      f.filterColumn.replaceChildren(h('option', { value: '' }, 'no filter'), schema.columns.map(c => h('option', { value: c.name }, c.name)));
+      fill(f.filterColumn, h('option', { value: '' }, 'no filter'), schema.columns.map(c => h('option', { value: c.name }, c.name)));
       out.replaceChildren();
     } catch (error) {
       out.replaceChildren(problemBox(error));
@@ -185,7 +187,7 @@ export async function newSubscriptionView() {
     try {
       const id = f.id.value.trim() || 'preview';
       const p = await api('POST', '/api/subscriptions/' + encodeURIComponent(id) + '/preview?limit=100', rule());
-      out.replaceChildren(h('p', { id: 'preview-result' }, `Of the last ${p.examined} change(s) of the table, it would have matched ${p.matched.length}.`),
+      fill(out, h('p', { id: 'preview-result' }, `Of the last ${p.examined} change(s) of the table, it would have matched ${p.matched.length}.`),
         p.matched.length ? h('ul', {}, p.matched.slice(0, 10).map(c => h('li', {}, c.op, ' ', keyText(c.pk), ' ', time(c.commitTs)))) : null);
     } catch (error) {
       out.replaceChildren(problemBox(error));
@@ -197,7 +199,7 @@ export async function newSubscriptionView() {
     try {
       const saved = await api('PUT', '/api/subscriptions/' + encodeURIComponent(id), rule());
       const secret = saved.delivery && saved.delivery.webhook && saved.delivery.webhook.secret;
-      out.replaceChildren(h('div', { class: 'success', role: 'status', id: 'created' }, 'Created. ',
+      fill(out, h('div', { class: 'success', role: 'status', id: 'created' }, 'Created. ',
         secret ? ['The webhook secret, shown this once: ', h('code', {}, secret), '. '] : null,
         h('a', { href: route('subscription', { id }) }, 'Open it and watch live »')));
     } catch (error) {
