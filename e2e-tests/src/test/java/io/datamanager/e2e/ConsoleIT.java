@@ -26,7 +26,8 @@ import org.openqa.selenium.support.ui.Select;
  * The web console in a real browser against the whole platform as processes (capture, streams-app, history-sink,
  * gateway): a scripted mistake found through the change list, its diff, undone through the dry run and a forced
  * apply over a row edited later, checked in the database; a subscription made with the form and a live change in
- * its tail; and a read token that is shown no undo and refused one by the server. Screenshots of each screen go to
+ * its tail; a webhook's dead letters and secret rotation; and a read token that sees the as-of view but is shown no
+ * undo and refused one by the server. Screenshots of each screen go to
  * {@code target/console-screenshots}.
  */
 class ConsoleIT {
@@ -143,6 +144,30 @@ class ConsoleIT {
     }
 
     @Test
+    void aWebhooksDeadLettersAreListedWithTheirErrorAndItsSecretIsRotatedOnce() throws Exception {
+        String nobody = "http://127.0.0.1:" + io.datamanager.runtime.FreePorts.pick() + "/hook"; // nothing listens there
+        assertThat(stack.api("PUT", "/api/subscriptions/console-dead", "{\"table\":\"public.orders\",\"ops\":[\"update\"],"
+                + "\"delivery\":{\"webhook\":{\"url\":\"" + nobody + "\"}}}").statusCode()).isEqualTo(201);
+        stack.sql("INSERT INTO orders VALUES (30, 'new', NULL)");
+        int[] n = {0};
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            stack.sql("UPDATE orders SET status = 'dead-" + (++n[0]) + "' WHERE id = 30");
+            return Json.tree(stack.api("GET", "/api/subscriptions/console-dead/dead-letters", null).body().getBytes(StandardCharsets.UTF_8),
+                    "letters").size() > 0;
+        });
+
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/subscription?id=console-dead");
+        WebElement letter = browser.await(By.cssSelector("#dead-letters tbody tr"));
+        assertThat(letter.getText()).contains("update").contains("id=30");
+        letter.findElement(By.tagName("button")).click();
+        assertThat(browser.await(By.cssSelector("section .problem")).getText()).contains("Redelivery failed");
+        browser.await(By.id("rotate")).click();
+        assertThat(browser.await(By.id("new-secret")).getText()).startsWith("whsec_");
+        browser.screenshot("09-dead-letters-and-secret");
+    }
+
+    @Test
     void aReadTokenSeesTheHistoryButIsOfferedNoUndoAndTheServerRefusesOne() throws Exception {
         stack.sql("INSERT INTO orders VALUES (20, 'new', NULL)", "UPDATE orders SET status = 'paid' WHERE id = 20");
         awaitVersions(20, 2);
@@ -162,6 +187,12 @@ class ConsoleIT {
         browser.open(stack.gatewayUrl() + "/#/undo?body=" + URLEncoder.encode("{\"txId\":" + txId + "}", StandardCharsets.UTF_8));
         browser.await(By.id("read-only"));
         assertThat(browser.all(By.id("apply"))).isEmpty();
+
+        browser.open(stack.gatewayUrl() + "/#/as-of?table=public.orders");
+        assertThat(browser.await(By.cssSelector("#asof thead")).getText()).contains("id").contains("status");
+        assertThat(browser.all(By.cssSelector("a[download]"))).extracting(e -> e.getAttribute("download"))
+                .anySatisfy(name -> assertThat(name).endsWith(".csv")).anySatisfy(name -> assertThat(name).endsWith(".json"));
+        browser.screenshot("10-as-of");
 
         HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/restore"))
                 .header("Authorization", "Bearer " + stack.readToken).header("Content-Type", "application/json")
