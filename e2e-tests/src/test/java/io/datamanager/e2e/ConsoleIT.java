@@ -111,6 +111,30 @@ class ConsoleIT {
     }
 
     @Test
+    void aBatchJobsChangesOverManyTransactionsAreUndoneTogetherFromTheFilteredList() throws Exception {
+        stack.sql("INSERT INTO orders SELECT g, 'new', NULL FROM generate_series(40, 42) g");
+        awaitVersions(42, 1);
+        String since = stack.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+        for (int id = 40; id <= 42; id++) {
+            stack.sql("UPDATE orders SET note = 'batch job' WHERE id = " + id); // one transaction each
+        }
+        for (int id = 40; id <= 42; id++) {
+            awaitVersions(id, 2);
+        }
+
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/changes?table=public.orders&changed=note&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8));
+        browser.awaitValue(() -> browser.all(By.cssSelector("#changes tbody tr")).size() == 3 ? true : null);
+        browser.await(By.id("undo-window")).click();
+        assertThat(browser.await(By.cssSelector("#restore-summary tbody")).getText()).contains("public.orders 0 3 0");
+        assertThat(browser.all(By.id("force"))).as("no later edits: nothing to overwrite").isEmpty();
+        browser.await(By.id("apply")).click();
+        browser.await(By.id("confirm-apply")).click();
+        browser.await(By.id("restored"));
+        assertThat(stack.query("SELECT count(*) FROM orders WHERE id BETWEEN 40 AND 42 AND note IS NULL")).isEqualTo("3");
+    }
+
+    @Test
     void aSubscriptionMadeWithTheFormShowsALiveChangeInItsTail() throws Exception {
         stack.sql("INSERT INTO orders VALUES (1, 'new', NULL) ON CONFLICT (id) DO NOTHING");
         awaitVersions(1, 1);

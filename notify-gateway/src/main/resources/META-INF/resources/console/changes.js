@@ -1,4 +1,4 @@
-import { api, query } from './api.js';
+import { api, query, session } from './api.js';
 import { h, table, time, route, keyText } from './dom.js';
 
 const OPS = ['insert', 'update', 'delete', 'snapshot', 'truncate'];
@@ -31,6 +31,7 @@ export async function changesView(params) {
     h('p', {}, `${Number(schema.versions || 0).toLocaleString('en')} versions in history. Newest first. `,
       h('a', { href: route('as-of', { table: name }) }, 'The whole table as of a time…')),
     form,
+    windowUndo(name, params, keys),
     page.versions.length ? table(`${page.versions.length} change(s) on this page`, ['Committed', 'Op', 'Row', 'Changed columns', 'Transaction'], rows, { id: 'changes' })
       : h('p', { id: 'no-changes' }, 'No change matches these filters.'),
     paging);
@@ -101,4 +102,19 @@ function toLocal(iso) {
   if (isNaN(d)) return '';
   const pad = n => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * A batch job's mistake spans many transactions: with a time range (and no key or operation filter, which a window
+ * restore cannot express) the filtered changes can be undone together, as the restore API's window.
+ */
+function windowUndo(name, params, keys) {
+  if (!session.canWrite() || !params.get('since') || params.get('op') || keys.some(k => params.get('pk.' + k))) return null;
+  const body = { table: name, since: params.get('since') };
+  if (params.get('until')) body.until = params.get('until');
+  if (params.get('changed')) body.changed = [params.get('changed')];
+  if (params.get('matchColumn') && params.get('matchValue')) body.match = { [params.get('matchColumn')]: params.get('matchValue') };
+  if (params.get('txId')) body.txIds = [Number(params.get('txId'))];
+  return h('p', {}, h('a', { class: 'button secondary', id: 'undo-window', href: route('undo', { body }) },
+    'Undo every change these filters select…'), ' (each row goes back to its state before the first of them; a dry run comes first)');
 }
