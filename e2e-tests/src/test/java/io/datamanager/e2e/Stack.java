@@ -118,6 +118,9 @@ final class Stack implements AutoCloseable {
         env.put("DM_RESTORE_JDBC_URL", pg.jdbcUrl(database));
         env.put("DM_RESTORE_USER", pg.user());
         env.put("DM_RESTORE_PASSWORD", pg.password());
+        // a transaction restore first waits until history holds everything capture and the streams-app have read
+        env.put("DM_SLOT_NAME", "slot_" + prefix);
+        env.put("DM_STREAMS_APPLICATION_ID", streamsGroup);
         history = ServiceProcess.start(Path.of(System.getProperty("dmtest.history.jar")), env, work.resolve("history-" + prefix + ".log"));
         String url = "http://127.0.0.1:" + port;
         Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(

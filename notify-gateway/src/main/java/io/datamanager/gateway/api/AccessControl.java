@@ -63,7 +63,8 @@ public class AccessControl {
         return null;
     }
 
-    private String scopeOf(String token) {
+    /** The scope of a token, or null when it is not one of ours. */
+    String scopeOf(String token) {
         byte[] given = token.getBytes(StandardCharsets.UTF_8);
         for (Map.Entry<String, String> entry : scopes.entrySet()) {
             if (MessageDigest.isEqual(given, entry.getKey().getBytes(StandardCharsets.UTF_8))) {

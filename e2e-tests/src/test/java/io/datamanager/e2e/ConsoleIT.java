@@ -1,0 +1,244 @@
+package io.datamanager.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.model.Json;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The web console in a real browser against the whole platform as processes (capture, streams-app, history-sink,
+ * gateway): a scripted mistake found through the change list, its diff, undone through the dry run and a forced
+ * apply over a row edited later, checked in the database; a subscription made with the form and a live change in
+ * its tail; a webhook's dead letters and secret rotation; and a read token that sees the as-of view but is shown no
+ * undo and refused one by the server. Screenshots of each screen go to
+ * {@code target/console-screenshots}.
+ */
+class ConsoleIT {
+    private static Stack stack;
+    private static Browser browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(Browser.available(), "ConsoleIT needs Debian's chromium and chromium-driver ("
+                + Browser.CHROMIUM + ", " + Browser.CHROMEDRIVER + "): apt-get install chromium chromium-driver; .ci/run installs them");
+        stack = new Stack(true);
+        Path target = Path.of(System.getProperty("dmtest.workdir", "target/dm-test")).getParent();
+        browser = new Browser(stack.work.resolve("chromium-" + stack.prefix), target.resolve("console-screenshots"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void aMistakeIsFoundInTheChangeListSeenAsADiffAndUndoneOverALaterEdit() throws Exception {
+        stack.sql("INSERT INTO orders SELECT g, 'new', NULL FROM generate_series(10, 14) g");
+        stack.sql("UPDATE orders SET status = 'cancelled' WHERE id BETWEEN 11 AND 13"); // the mistake: one transaction
+        stack.sql("UPDATE orders SET note = 'customer called' WHERE id = 12");           // someone edits a row later
+        awaitVersions(12, 3);
+
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/tables");
+        assertThat(browser.await(By.cssSelector("#tables a")).getText()).isEqualTo("public.orders");
+        browser.screenshot("01-tables");
+
+        browser.await(By.linkText("public.orders")).click();
+        browser.await(By.id("pk-id")).sendKeys("12");
+        new Select(browser.await(By.id("changed"))).selectByValue("status");
+        new Select(browser.await(By.id("op"))).selectByValue("update");
+        browser.await(By.cssSelector("#filters button[type=submit]")).click();
+        // the filtered list replaces the whole one: only the mistake changed row 12's status
+        WebElement found = browser.awaitValue(() -> browser.all(By.cssSelector("#changes tbody tr")).size() == 1
+                ? browser.await(By.cssSelector("#changes tbody th a")) : null);
+        assertThat(found.getText()).isEqualTo("id=12");
+        assertThat(browser.await(By.cssSelector("#changes tbody tr")).getText()).contains("update").contains("status");
+        browser.screenshot("02-changes-filtered");
+        browser.width(390, 844);
+        browser.screenshot("02-changes-filtered-phone");
+        browser.width(1280, 900);
+
+        found.click();
+        WebElement mistake = browser.await(By.cssSelector("article.version.focused"));
+        assertThat(mistake.findElement(By.cssSelector("tr[data-column=status]")).getAttribute("class")).isEqualTo("changed");
+        assertThat(mistake.findElement(By.cssSelector("tr[data-column=status] td.before")).getText()).isEqualTo("new");
+        assertThat(mistake.findElement(By.cssSelector("tr[data-column=status] td.after")).getText()).isEqualTo("cancelled");
+        assertThat(mistake.findElement(By.cssSelector("tr[data-column=note]")).getAttribute("class")).isNullOrEmpty();
+        browser.screenshot("03-row-timeline-diff");
+
+        mistake.findElement(By.partialLinkText("Undo transaction")).click();
+        WebElement conflict = browser.await(By.cssSelector("#plan article.conflict[data-reason=changed-later]"));
+        assertThat(conflict.findElement(By.tagName("h3")).getText()).contains("public.orders id=12");
+        assertThat(conflict.getText()).contains("changed again after").contains("customer called");
+        assertThat(browser.await(By.id("restore-sql")).getText()).contains("UPDATE");
+        assertThat(browser.await(By.id("restore-summary")).getText()).contains("public.orders");
+        WebElement apply = browser.await(By.id("apply"));
+        assertThat(apply.isEnabled()).as("a conflict needs the box ticked first").isFalse();
+        browser.screenshot("04-undo-dry-run");
+
+        browser.await(By.id("force")).click();
+        apply.click();
+        assertThat(browser.await(By.id("confirm-text")).getText()).contains("public.orders: update 3 rows");
+        browser.await(By.id("confirm-apply")).click();
+        WebElement restored = browser.await(By.id("restored"));
+        assertThat(browser.await(By.id("restore-tx")).getText()).matches("[0-9]+");
+        browser.screenshot("05-undo-applied");
+        assertThat(restored.getText()).contains("Restored");
+        assertThat(stack.query("SELECT string_agg(status || '/' || coalesce(note, '-'), ',' ORDER BY id) FROM orders WHERE id BETWEEN 10 AND 14"))
+                .isEqualTo("new/-,new/-,new/-,new/-,new/-");
+    }
+
+    @Test
+    void aBatchJobsChangesOverManyTransactionsAreUndoneTogetherFromTheFilteredList() throws Exception {
+        stack.sql("INSERT INTO orders SELECT g, 'new', NULL FROM generate_series(40, 42) g");
+        awaitVersions(42, 1);
+        String since = stack.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+        for (int id = 40; id <= 42; id++) {
+            stack.sql("UPDATE orders SET note = 'batch job' WHERE id = " + id); // one transaction each
+        }
+        for (int id = 40; id <= 42; id++) {
+            awaitVersions(id, 2);
+        }
+
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/changes?table=public.orders&changed=note&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8));
+        browser.awaitValue(() -> browser.all(By.cssSelector("#changes tbody tr")).size() == 3 ? true : null);
+        browser.await(By.id("undo-window")).click();
+        assertThat(browser.await(By.cssSelector("#restore-summary tbody")).getText()).contains("public.orders 0 3 0");
+        assertThat(browser.all(By.id("force"))).as("no later edits: nothing to overwrite").isEmpty();
+        browser.await(By.id("apply")).click();
+        browser.await(By.id("confirm-apply")).click();
+        browser.await(By.id("restored"));
+        assertThat(stack.query("SELECT count(*) FROM orders WHERE id BETWEEN 40 AND 42 AND note IS NULL")).isEqualTo("3");
+    }
+
+    @Test
+    void aSubscriptionMadeWithTheFormShowsALiveChangeInItsTail() throws Exception {
+        stack.sql("INSERT INTO orders VALUES (1, 'new', NULL) ON CONFLICT (id) DO NOTHING");
+        awaitVersions(1, 1);
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/new-subscription");
+        browser.await(By.id("sub-id")).sendKeys("console-tail");
+        browser.await(By.id("sub-table")).sendKeys("public.orders", Keys.TAB);
+        browser.await(By.id("col-status")).click();
+        browser.await(By.id("op-update")).click();
+        JsonNode rule = Json.tree(browser.await(By.id("sub-json")).getText().getBytes(StandardCharsets.UTF_8), "rule");
+        assertThat(rule.toString()).isEqualTo("{\"table\":\"public.orders\",\"ops\":[\"update\"],\"columns\":[\"status\"]}");
+        browser.await(By.id("preview")).click();
+        assertThat(browser.await(By.id("preview-result")).getText()).startsWith("Of the last");
+        browser.await(By.id("create")).click();
+        browser.await(By.cssSelector("#created a"));
+        browser.screenshot("06-new-subscription");
+        browser.await(By.cssSelector("#created a")).click();
+
+        browser.await(By.id("tail-start")).click();
+        browser.awaitValue(() -> browser.await(By.id("tail-state")).getText().startsWith("Watching") ? true : null);
+        int[] n = {0};
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            stack.sql("UPDATE orders SET status = 'tail-" + (++n[0]) + "' WHERE id = 1"); // the rule reaches the streams-app through dm.rules
+            return !browser.all(By.cssSelector("#tail li.event")).isEmpty();
+        });
+        assertThat(browser.await(By.cssSelector("#tail li.event")).getText()).contains("update").contains("public.orders").contains("id=1")
+                .contains("changed status");
+        browser.screenshot("07-subscription-live-tail");
+        browser.await(By.id("tail-stop")).click();
+        browser.awaitValue(() -> browser.await(By.id("tail-state")).getText().equals("Stopped.") ? true : null);
+    }
+
+    @Test
+    void aWebhooksDeadLettersAreListedWithTheirErrorAndItsSecretIsRotatedOnce() throws Exception {
+        String nobody = "http://127.0.0.1:" + io.datamanager.runtime.FreePorts.pick() + "/hook"; // nothing listens there
+        assertThat(stack.api("PUT", "/api/subscriptions/console-dead", "{\"table\":\"public.orders\",\"ops\":[\"update\"],"
+                + "\"delivery\":{\"webhook\":{\"url\":\"" + nobody + "\"}}}").statusCode()).isEqualTo(201);
+        stack.sql("INSERT INTO orders VALUES (30, 'new', NULL)");
+        int[] n = {0};
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            stack.sql("UPDATE orders SET status = 'dead-" + (++n[0]) + "' WHERE id = 30");
+            return Json.tree(stack.api("GET", "/api/subscriptions/console-dead/dead-letters", null).body().getBytes(StandardCharsets.UTF_8),
+                    "letters").size() > 0;
+        });
+
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/subscription?id=console-dead");
+        WebElement letter = browser.await(By.cssSelector("#dead-letters tbody tr"));
+        assertThat(letter.getText()).contains("update").contains("id=30");
+        letter.findElement(By.tagName("button")).click();
+        assertThat(browser.await(By.cssSelector("section .problem")).getText()).contains("Redelivery failed");
+        browser.await(By.id("rotate")).click();
+        assertThat(browser.await(By.id("new-secret")).getText()).startsWith("whsec_");
+        browser.screenshot("09-dead-letters-and-secret");
+    }
+
+    @Test
+    void aReadTokenSeesTheHistoryButIsOfferedNoUndoAndTheServerRefusesOne() throws Exception {
+        stack.sql("INSERT INTO orders VALUES (20, 'new', NULL)", "UPDATE orders SET status = 'paid' WHERE id = 20");
+        awaitVersions(20, 2);
+        long txId = Json.tree(stack.api("GET", "/api/history?table=public.orders&pk.id=20&limit=1", null).body()
+                .getBytes(StandardCharsets.UTF_8), "page").path("versions").get(0).path("txId").asLong();
+
+        signIn(stack.readToken);
+        assertThat(browser.await(By.id("scope")).getText()).isEqualTo("read-only token");
+        browser.open(stack.gatewayUrl() + "/#/row?table=public.orders&pk=" + URLEncoder.encode("{\"id\":20}", StandardCharsets.UTF_8));
+        browser.await(By.cssSelector("article.version tr.changed"));
+        assertThat(browser.all(By.partialLinkText("Undo"))).isEmpty();
+        assertThat(browser.await(By.id("read-only")).getText()).contains("read-only");
+        browser.screenshot("08-read-only-row");
+        browser.open(stack.gatewayUrl() + "/#/tx?txId=" + txId);
+        browser.await(By.id("tx-summary"));
+        assertThat(browser.all(By.id("undo-tx"))).isEmpty();
+        browser.open(stack.gatewayUrl() + "/#/undo?body=" + URLEncoder.encode("{\"txId\":" + txId + "}", StandardCharsets.UTF_8));
+        browser.await(By.id("read-only"));
+        assertThat(browser.all(By.id("apply"))).isEmpty();
+
+        browser.open(stack.gatewayUrl() + "/#/as-of?table=public.orders");
+        assertThat(browser.await(By.cssSelector("#asof thead")).getText()).contains("id").contains("status");
+        assertThat(browser.all(By.cssSelector("a[download]"))).extracting(e -> e.getAttribute("download"))
+                .anySatisfy(name -> assertThat(name).endsWith(".csv")).anySatisfy(name -> assertThat(name).endsWith(".json"));
+        browser.screenshot("10-as-of");
+
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/restore"))
+                .header("Authorization", "Bearer " + stack.readToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"txId\":" + txId + ",\"dryRun\":false}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(stack.query("SELECT status FROM orders WHERE id = 20")).isEqualTo("paid");
+    }
+
+    private static void signIn(String token) {
+        browser.open(stack.gatewayUrl() + "/#/signin");
+        WebElement input = browser.await(By.id("token"));
+        input.clear();
+        input.sendKeys(token);
+        browser.await(By.cssSelector("#signin button[type=submit]")).click();
+        browser.awaitValue(() -> browser.await(By.tagName("h1")).getText().equals("Tables") ? true : null);
+    }
+
+    /** Waits until history holds at least {@code count} versions of order {@code id}. */
+    private static void awaitVersions(int id, int count) {
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> Json.tree(stack.api("GET",
+                "/api/history?table=public.orders&pk.id=" + id + "&limit=100", null).body().getBytes(StandardCharsets.UTF_8), "page")
+                .path("versions").size() >= count);
+    }
+}

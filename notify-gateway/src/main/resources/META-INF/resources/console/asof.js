@@ -1,0 +1,48 @@
+import { api, query } from './api.js';
+import { h, table, cell, route } from './dom.js';
+
+const SHOWN = 500;
+
+/** A whole table as it was at a chosen time, to scroll through and export as CSV or JSON. */
+export async function asOfView(params) {
+  const name = params.get('table');
+  const at = params.get('at') || new Date().toISOString();
+  const rows = await api('GET', '/api/history/as-of' + query({ table: name, at }));
+  const columns = [];
+  for (const r of rows) for (const k of Object.keys(r || {})) if (!columns.includes(k)) columns.push(k);
+  const input = h('input', { id: 'asof-at', type: 'datetime-local', step: '1', value: localInput(at) });
+  const form = h('form', { class: 'actions', id: 'asof-form' }, h('label', { for: 'asof-at' }, 'As of (your time)'), input,
+    h('button', { type: 'submit' }, 'Show'));
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    if (input.value) location.hash = route('as-of', { table: name, at: new Date(input.value).toISOString() });
+  });
+  const stem = `${name}-as-of-${at.replace(/[:.]/g, '-')}`;
+  return h('section', {},
+    h('h1', {}, h('code', {}, name), ' as of ', at),
+    h('p', {}, h('a', { href: route('changes', { table: name }) }, '« Changes of ' + name)),
+    form,
+    h('p', {}, `${rows.length} row(s) existed then${rows.length > SHOWN ? `; the first ${SHOWN} are shown, the exports hold all` : ''}. `,
+      download('Export CSV', stem + '.csv', 'text/csv', csv(columns, rows)), ' ',
+      download('Export JSON', stem + '.json', 'application/json', JSON.stringify(rows, null, 2))),
+    rows.length ? table(null, columns, rows.slice(0, SHOWN).map(r => h('tr', {}, columns.map(c => h('td', {}, cell(r[c]))))), { id: 'asof' }) : null);
+}
+
+function download(label, file, type, text) {
+  return h('a', { class: 'button secondary', download: file, href: URL.createObjectURL(new Blob([text], { type })) }, label);
+}
+
+function csv(columns, rows) {
+  const field = v => {
+    const s = v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  };
+  return [columns.map(field).join(','), ...rows.map(r => columns.map(c => field(r[c])).join(','))].join('\r\n') + '\r\n';
+}
+
+function localInput(iso) {
+  const d = new Date(iso);
+  if (isNaN(d)) return '';
+  const pad = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
