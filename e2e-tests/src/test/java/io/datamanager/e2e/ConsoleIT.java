@@ -65,6 +65,16 @@ class ConsoleIT {
         assertThat(browser.await(By.cssSelector("#tables a")).getText()).isEqualTo("public.orders");
         browser.screenshot("01-tables");
 
+        // the transactions list shows the mistake in one look: three updates in one transaction
+        browser.await(By.linkText("Transactions")).click();
+        WebElement mistakeTx = browser.awaitValue(() -> browser.all(By.cssSelector("#transactions tbody tr")).stream()
+                .filter(r -> r.getText().contains("public.orders: 3 update")).findFirst().orElse(null));
+        browser.screenshot("01-transactions");
+        mistakeTx.findElement(By.cssSelector("th a")).click();
+        assertThat(browser.await(By.cssSelector("#tx-summary tbody")).getText()).isEqualTo("public.orders 0 3 0 0");
+        assertThat(browser.all(By.cssSelector("#tx-changes tbody tr"))).hasSize(3);
+        browser.open(stack.gatewayUrl() + "/#/tables");
+
         browser.await(By.linkText("public.orders")).click();
         browser.await(By.id("pk-id")).sendKeys("12");
         new Select(browser.await(By.id("changed"))).selectByValue("status");

@@ -4,7 +4,7 @@ import { h, problemBox } from './dom.js';
 import { tablesView } from './tables.js';
 import { changesView } from './changes.js';
 import { rowView } from './row.js';
-import { transactionView } from './transaction.js';
+import { transactionView, transactionsView } from './transaction.js';
 import { undoView } from './undo.js';
 import { asOfView } from './asof.js';
 import { subscriptionsView, subscriptionView, newSubscriptionView } from './subscriptions.js';
@@ -14,6 +14,7 @@ const routes = {
   tables: tablesView,
   changes: changesView,
   row: rowView,
+  transactions: transactionsView,
   tx: transactionView,
   undo: undoView,
   'as-of': asOfView,

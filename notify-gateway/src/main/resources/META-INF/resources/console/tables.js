@@ -5,7 +5,8 @@ import { h, table, time, route } from './dom.js';
 export async function tablesView() {
   const tables = await api('GET', '/api/tables');
   const rows = tables.map(t => h('tr', {},
-    h('th', { scope: 'row' }, h('a', { href: route('changes', { table: t.table }) }, t.table)),
+    h('th', { scope: 'row' }, h('a', { href: route('changes', { table: t.table }) }, t.table),
+      t.dropped ? h('span', { class: 'tag', title: 'dropped at the source; its history stays' }, ' dropped ', time(t.droppedAt)) : null),
     h('td', { class: 'num' }, Number(t.versions).toLocaleString('en')),
     h('td', {}, time(t.lastChange))));
   return h('section', {},
