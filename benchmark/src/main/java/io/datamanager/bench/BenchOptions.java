@@ -42,9 +42,9 @@ public record BenchOptions(Path home, Path outRoot, boolean quick, int w1, int w
               --rates R,...      changes a second of the latency phases (default 100,1000,5000)
               --latency-seconds  how long each latency phase writes (default 10, quick 3)
               --profile          JFR on every JVM per stage and pg_stat_statements on PostgreSQL; summaries in the report
-              --jvm-option OPT   added to every JVM the benchmark starts, after their defaults (e.g. -XX:TieredStopAtLevel=4)
+              --jvm-option OPT   added to every JVM the benchmark starts, after their defaults (e.g. -XX:TieredStopAtLevel=1)
               --env NAME=VALUE   added to the environment of capture and the services (e.g. DM_HISTORY_WRITERS=4)
-              --broker-config K=V  a Kafka broker property replacing test-support's (e.g. log.flush.interval.messages=9223372036854775807)
+              --broker-config K=V  a Kafka broker property replacing test-support's (e.g. log.flush.interval.messages=1)
               --out DIR          where runs go (default benchmark/target/bench)
               --keep-data        keep the run's PostgreSQL and Kafka data (removed by default)""";
 

@@ -49,6 +49,10 @@ public record StreamPosition(Lsn commit, Lsn change, boolean snapshot) implement
             return null;
         }
         if (sequence.isTextual()) {
+            StreamPosition plain = plain(sequence.asText(), lsn, snapshot);
+            if (plain != null) {
+                return plain;
+            }
             sequence = Json.tree(sequence.asText().getBytes(StandardCharsets.UTF_8), "source.sequence");
         }
         if (!sequence.isArray() || sequence.size() != 2) {
@@ -59,6 +63,43 @@ public record StreamPosition(Lsn commit, Lsn change, boolean snapshot) implement
             change = lsn;
         }
         Lsn commit = number(sequence.get(0));
+        return new StreamPosition(snapshot || commit == null ? change : commit, change, snapshot);
+    }
+
+    /**
+     * The text Debezium writes, {@code ["<digits>","<digits>"]} with either element possibly {@code null}, read without a
+     * JSON parser (it comes with every record); null for any other text, which the JSON path then reads or refuses.
+     */
+    private static StreamPosition plain(String text, Lsn lsn, boolean snapshot) {
+        int comma = text.indexOf(',');
+        if (text.length() < 5 || text.charAt(0) != '[' || text.charAt(text.length() - 1) != ']' || comma < 0) {
+            return null;
+        }
+        long[] parts = new long[2];
+        boolean[] known = new boolean[2];
+        String[] elements = {text.substring(1, comma), text.substring(comma + 1, text.length() - 1)};
+        for (int i = 0; i < 2; i++) {
+            String e = elements[i];
+            if (e.equals("null")) {
+                continue;
+            }
+            if (e.length() < 3 || e.length() > 22 || e.charAt(0) != '"' || e.charAt(e.length() - 1) != '"') {
+                return null;
+            }
+            for (int c = 1; c < e.length() - 1; c++) {
+                if (e.charAt(c) < '0' || e.charAt(c) > '9') {
+                    return null;
+                }
+            }
+            try {
+                parts[i] = Long.parseUnsignedLong(e, 1, e.length() - 1, 10);
+            } catch (NumberFormatException tooLarge) {
+                return null;
+            }
+            known[i] = true;
+        }
+        Lsn change = known[1] ? new Lsn(parts[1]) : lsn;
+        Lsn commit = known[0] ? new Lsn(parts[0]) : null;
         return new StreamPosition(snapshot || commit == null ? change : commit, change, snapshot);
     }
 

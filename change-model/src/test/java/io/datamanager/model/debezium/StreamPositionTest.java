@@ -59,6 +59,21 @@ class StreamPositionTest {
                 .extracting("field").isEqualTo("source.sequence");
     }
 
+    @Test
+    void debeziumsCompactTextIsReadAsAnyOtherSpellingOfTheSameArray() {
+        // the compact text Debezium writes takes a path without a JSON parser; spaces, bare numbers and unsigned 64-bit
+        // LSNs read alike, and what is not two LSNs is still refused
+        for (String[] same : new String[][] {{"[\"1000\",\"2000\"]", "[ \"1000\" , \"2000\" ]"}, {"[null,\"5000\"]", "[null, \"5000\"]"},
+            {"[\"1000\",null]", "[1000, null]"}, {"[\"18446744073709551615\",\"2000\"]", "[ \"18446744073709551615\",\"2000\"]"}}) {
+            assertThat(position(envelope("u", same[0], 2000))).isEqualTo(position(envelope("u", same[1], 2000)));
+        }
+        assertThat(position(envelope("u", "[\"18446744073709551615\",\"2000\"]", 2000)).commit()).isEqualTo(new Lsn(-1L));
+        for (String bad : new String[] {"[\"1\",\"2\",\"3\"]", "[\"-1\",\"2\"]", "[\"\",\"2\"]", "[\"18446744073709551616\",\"2\"]"}) {
+            assertThatThrownBy(() -> position(envelope("c", bad, 1))).as(bad).isInstanceOf(ValidationException.class)
+                    .extracting("field").isEqualTo("source.sequence");
+        }
+    }
+
     private static StreamPosition position(Fixtures.Raw raw) {
         return DebeziumEnvelopes.read(raw.key(), raw.value(), ColumnTypes.fromHeader(raw.types())).orElseThrow().position();
     }

@@ -42,7 +42,12 @@ record HighWater(String commit, String change, List<String> ids, String snapshot
 
     /** After passing a streamed change at {@code position}: a new mark, or one more id at the same mark. */
     HighWater passed(StreamPosition position, String id) {
-        boolean same = position.equals(streamed());
+        return passed(position, id, streamed());
+    }
+
+    /** As {@link #passed(StreamPosition, String)}, given {@link #streamed()} already parsed. */
+    HighWater passed(StreamPosition position, String id, StreamPosition streamed) {
+        boolean same = position.equals(streamed);
         List<String> at = new ArrayList<>(same ? ids : List.of());
         at.add(id);
         return new HighWater(position.commit().toString(), position.change().toString(), at, snapshot, snapshot != null);

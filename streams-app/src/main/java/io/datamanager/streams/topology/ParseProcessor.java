@@ -4,6 +4,9 @@ import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.debezium.CapturedChange;
 import io.datamanager.model.debezium.ColumnTypes;
 import io.datamanager.model.debezium.DebeziumEnvelopes;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -16,7 +19,15 @@ import org.apache.kafka.streams.processor.api.Record;
  * envelope becomes a dead letter; tombstones are skipped.
  */
 final class ParseProcessor implements Processor<byte[], byte[], String, Outcome> {
+    /** Column types by header bytes: a table's header repeats on every record, so it is parsed once, not per record. */
+    private static final int TYPES_CACHED = 256;
     private final PipelineMetrics metrics;
+    private final Map<ByteBuffer, ColumnTypes> types = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, ColumnTypes> eldest) {
+            return size() > TYPES_CACHED;
+        }
+    };
     private ProcessorContext<String, Outcome> context;
 
     ParseProcessor(PipelineMetrics metrics) {
@@ -32,8 +43,8 @@ final class ParseProcessor implements Processor<byte[], byte[], String, Outcome>
     public void process(Record<byte[], byte[]> record) {
         Optional<CapturedChange> captured;
         try {
-            Header types = record.headers().lastHeader(ColumnTypes.HEADER);
-            captured = DebeziumEnvelopes.read(record.key(), record.value(), ColumnTypes.fromHeader(types == null ? null : types.value()));
+            Header header = record.headers().lastHeader(ColumnTypes.HEADER);
+            captured = DebeziumEnvelopes.read(record.key(), record.value(), columnTypes(header == null ? null : header.value()));
         } catch (RuntimeException e) {
             context.forward(record.withKey((String) null).withValue(DeadLetters.of("parse", e, record.key(), record.value(), context)));
             return;
@@ -43,5 +54,18 @@ final class ParseProcessor implements Processor<byte[], byte[], String, Outcome>
             ChangeEvent event = captured.get().event();
             context.forward(record.withKey(event.key()).withValue(new Outcome.Passed(event, captured.get().position())));
         }
+    }
+
+    private ColumnTypes columnTypes(byte[] header) {
+        if (header == null || header.length == 0) {
+            return ColumnTypes.UNKNOWN;
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(header);
+        ColumnTypes known = types.get(bytes);
+        if (known == null) {
+            known = ColumnTypes.fromHeader(header); // throws on a malformed header, which is then not cached
+            types.put(bytes, known);
+        }
+        return known;
     }
 }

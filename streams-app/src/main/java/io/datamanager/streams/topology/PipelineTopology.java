@@ -36,8 +36,12 @@ public final class PipelineTopology {
                 topics.rules().name(),
                 Consumed.with(topics.rules().keySerde(), topics.rules().valueSerde()).withName("rules"),
                 () -> new RulesProcessor(rules, ruleDeadLetters, metrics));
+        // cached: the stores' writes reach RocksDB and their changelogs once per key and commit, not once per change (the
+        // positions store has one key per input partition, so one changelog record a commit instead of one a change). The
+        // cache is flushed before each commit, inside the same transaction as the output (exactly_once_v2).
         for (String store : List.of(EnrichProcessor.STORE, ReplayGuard.POSITIONS, ReplayGuard.SNAPSHOT_READS)) {
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray()));
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+                    .withCachingEnabled());
         }
 
         KStream<String, Outcome> enriched = builder

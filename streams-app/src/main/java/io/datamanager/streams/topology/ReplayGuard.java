@@ -3,6 +3,8 @@ package io.datamanager.streams.topology;
 import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.debezium.StreamPosition;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -41,6 +43,15 @@ final class ReplayGuard {
 
     private final KeyValueStore<String, byte[]> positions;
     private final KeyValueStore<String, byte[]> snapshotReads;
+    /**
+     * The mark last written per partition with the very bytes written: while the store gives back that same array (its
+     * cache holds it until the commit, and nothing writes the array), the mark need not be read from JSON again. Any
+     * other array (restored, read back from RocksDB) is read as usual.
+     */
+    private final Map<String, Written> written = new HashMap<>();
+
+    /** @param streamed the mark's {@link HighWater#streamed()}, parsed once */
+    private record Written(byte[] bytes, HighWater mark, StreamPosition streamed) {}
 
     ReplayGuard(KeyValueStore<String, byte[]> positions, KeyValueStore<String, byte[]> snapshotReads) {
         this.positions = positions;
@@ -56,14 +67,15 @@ final class ReplayGuard {
         if (position == null) {
             return false;
         }
-        HighWater mark = HighWater.fromBytes(positions.get(partition));
+        HighWater mark = mark(partition);
         return position.snapshot()
                 ? snapshotReplay(partition, mark, event.id(), position.change())
                 : streamedReplay(partition, mark, event.id(), position);
     }
 
     private boolean streamedReplay(String partition, HighWater mark, String id, StreamPosition position) {
-        StreamPosition newest = mark.streamed();
+        Written last = written.get(partition);
+        StreamPosition newest = last != null && last.mark() == mark ? last.streamed() : mark.streamed();
         int order = newest == null ? 1 : position.compareTo(newest);
         if (order < 0 || order == 0 && mark.ids().contains(id)) {
             return true;
@@ -71,7 +83,7 @@ final class ReplayGuard {
         if (mark.snapshot() != null && !mark.streamedSinceSnapshot()) {
             forgetSnapshotReads(partition);
         }
-        positions.put(partition, mark.passed(position, id).toBytes());
+        put(partition, mark.passed(position, id, newest));
         return false;
     }
 
@@ -80,12 +92,24 @@ final class ReplayGuard {
         String read = partition + '|' + id;
         if (newest == null || snapshot.compareTo(newest) > 0) {
             forgetSnapshotReads(partition);
-            positions.put(partition, mark.snapshotStarted(snapshot).toBytes());
+            put(partition, mark.snapshotStarted(snapshot));
         } else if (snapshot.compareTo(newest) < 0 || mark.streamedSinceSnapshot() || snapshotReads.get(read) != null) {
             return true;
         }
         snapshotReads.put(read, SEEN);
         return false;
+    }
+
+    private HighWater mark(String partition) {
+        byte[] bytes = positions.get(partition);
+        Written last = written.get(partition);
+        return last != null && last.bytes() == bytes ? last.mark() : HighWater.fromBytes(bytes);
+    }
+
+    private void put(String partition, HighWater mark) {
+        byte[] bytes = mark.toBytes();
+        positions.put(partition, bytes);
+        written.put(partition, new Written(bytes, mark, mark.streamed()));
     }
 
     private void forgetSnapshotReads(String partition) {
