@@ -1,5 +1,6 @@
 package io.datamanager.history.api;
 
+import io.datamanager.web.Problem;
 import io.datamanager.history.config.HistoryConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;

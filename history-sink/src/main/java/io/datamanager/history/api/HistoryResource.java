@@ -1,5 +1,6 @@
 package io.datamanager.history.api;
 
+import io.datamanager.web.QueryPrefixes;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.history.config.HistoryConfig;

@@ -1,5 +1,6 @@
 package io.datamanager.history.api;
 
+import io.datamanager.web.QueryPrefixes;
 import io.datamanager.history.store.HistoryQueries;
 import io.datamanager.history.store.Maintenance;
 import io.datamanager.history.store.Policy;

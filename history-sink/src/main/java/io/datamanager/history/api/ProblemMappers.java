@@ -1,5 +1,6 @@
 package io.datamanager.history.api;
 
+import io.datamanager.web.Problem;
 import io.datamanager.history.restore.RestoreService;
 import io.datamanager.history.tables.TableDirectory;
 import io.datamanager.model.ValidationException;

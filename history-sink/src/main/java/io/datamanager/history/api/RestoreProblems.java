@@ -1,5 +1,6 @@
 package io.datamanager.history.api;
 
+import io.datamanager.web.Problem;
 import io.datamanager.history.restore.RestoreRefused;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;

@@ -1,5 +1,6 @@
 package io.datamanager.gateway.api;
 
+import io.datamanager.web.Problem;
 import io.datamanager.gateway.config.GatewayConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;

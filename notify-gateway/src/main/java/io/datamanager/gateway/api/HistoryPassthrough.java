@@ -1,5 +1,7 @@
 package io.datamanager.gateway.api;
 
+import io.datamanager.web.Problem;
+import io.datamanager.web.QueryPrefixes;
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.model.TableSchema;
 import jakarta.ws.rs.Consumes;

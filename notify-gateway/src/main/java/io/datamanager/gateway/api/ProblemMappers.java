@@ -1,5 +1,6 @@
 package io.datamanager.gateway.api;
 
+import io.datamanager.web.Problem;
 import io.datamanager.gateway.subscriptions.HistoryClient;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.NotFoundException;

@@ -1,5 +1,6 @@
 package io.datamanager.gateway.api;
 
+import io.datamanager.web.Problem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.gateway.config.GatewayConfig;

@@ -1,4 +1,4 @@
-package io.datamanager.history.api;
+package io.datamanager.web;
 
 import io.datamanager.model.Json;
 import io.datamanager.model.QueryString;

@@ -1,4 +1,4 @@
-package io.datamanager.gateway.api;
+package io.datamanager.web;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
