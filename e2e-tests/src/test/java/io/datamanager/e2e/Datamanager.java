@@ -8,6 +8,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +109,21 @@ final class Datamanager {
     /** A database of the stack's PostgreSQL ({@code shop}, the history's {@code dm_history}, {@code postgres}). */
     String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + (5433 + portOffset) + "/" + database;
+    }
+
+    /** Runs one statement on the demo database ({@code shop}). */
+    void sql(String statement) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", ""); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    /** The first column of the first row a query on {@code shop} answers, or null when it answers no row. */
+    String query(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", ""); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 
     String kafkaBootstrap() {

@@ -16,10 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +59,7 @@ class HealingIT {
         unreapingParent = dm.upUnreaped(upLog, Duration.ofMinutes(5), "--no-activity");
         url = dm.runFile().path("url").asText();
         token = dm.runFile().path("token").asText();
-        sql("CREATE TABLE heal_probe (id serial PRIMARY KEY, what text NOT NULL)");
+        dm.sql("CREATE TABLE heal_probe (id serial PRIMARY KEY, what text NOT NULL)");
         load = new AuditLoad(dm.jdbcUrl(), 5);
     }
 
@@ -235,7 +231,7 @@ class HealingIT {
     /** A new row written now arrives in history, through the gateway's API. */
     private static void awaitProbeInHistory(String what) throws Exception {
         int id = Awaitility.await("a probe row written").atMost(Duration.ofMinutes(1)).ignoreExceptions()
-                .until(() -> Integer.parseInt(query("INSERT INTO heal_probe (what) VALUES ('" + what + "') RETURNING id")), id1 -> id1 > 0);
+                .until(() -> Integer.parseInt(dm.query("INSERT INTO heal_probe (what) VALUES ('" + what + "') RETURNING id")), id1 -> id1 > 0);
         Awaitility.await("the probe after " + what + " in history").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions().until(() -> json(api("/api/history?table=public.heal_probe&pk.id=" + id).body()).path("versions").size() == 1);
     }
@@ -282,19 +278,6 @@ class HealingIT {
     private static HttpResponse<String> api(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void sql(String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(dm.jdbcUrl(), "postgres", ""); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
-    }
-
-    private static String query(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(dm.jdbcUrl(), "postgres", ""); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 
     private static JsonNode json(String body) {

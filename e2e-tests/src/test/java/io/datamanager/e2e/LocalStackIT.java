@@ -13,10 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +79,7 @@ class LocalStackIT {
 
         int[] probe = {0};
         Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            sql("UPDATE customers SET name = 'Renamed " + (++probe[0]) + "' WHERE id = 5");
+            dm.sql("UPDATE customers SET name = 'Renamed " + (++probe[0]) + "' WHERE id = 5");
             return received.stream().anyMatch(c -> c.path("pk").path("id").asInt() == 5);
         });
         JsonNode change = received.stream().filter(c -> c.path("pk").path("id").asInt() == 5).findFirst().orElseThrow();
@@ -106,14 +102,14 @@ class LocalStackIT {
     @Test
     @Order(3)
     void aRowDeletedByMistakeIsRestored() throws Exception {
-        sql("DELETE FROM orders WHERE id = 10");
+        dm.sql("DELETE FROM orders WHERE id = 10");
         Awaitility.await().atMost(Duration.ofMinutes(1)).until(() ->
                 json(api("GET", "/api/history?table=public.orders&pk.id=10&op=delete", null).body()).path("versions").size() == 1);
 
         HttpResponse<String> restored = api("POST", "/api/restore", "{\"table\":\"public.orders\",\"pk\":{\"id\":10},\"dryRun\":false}");
         assertThat(restored.statusCode()).isEqualTo(200);
         assertThat(json(restored.body()).path("applied").asBoolean()).isTrue();
-        assertThat(query("SELECT count(*) FROM orders WHERE id = 10")).isEqualTo("1");
+        assertThat(dm.query("SELECT count(*) FROM orders WHERE id = 10")).isEqualTo("1");
     }
 
     @Test
@@ -159,8 +155,8 @@ class LocalStackIT {
         Path dbLog = dm.data.resolveSibling("db.log");
         Process db = dm.start(dbLog, "db");
         Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(dbLog).contains("PostgreSQL is up"));
-        sql("UPDATE customers SET name = 'Changed while down' WHERE id = 6");
-        sql("INSERT INTO orders (id, customer_id, note) VALUES (777, 1, 'made while the pipeline was down')");
+        dm.sql("UPDATE customers SET name = 'Changed while down' WHERE id = 6");
+        dm.sql("INSERT INTO orders (id, customer_id, note) VALUES (777, 1, 'made while the pipeline was down')");
         db.destroy();
         assertThat(db.waitFor(1, TimeUnit.MINUTES)).isTrue();
 
@@ -183,19 +179,6 @@ class LocalStackIT {
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void sql(String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(dm.jdbcUrl(), "postgres", ""); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
-    }
-
-    private static String query(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(dm.jdbcUrl(), "postgres", ""); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 
     private static JsonNode json(String body) {
