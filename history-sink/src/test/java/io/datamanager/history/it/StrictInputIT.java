@@ -52,8 +52,11 @@ class StrictInputIT {
         send(event(1, Op.INSERT, null, row(1, "new"), TX));
         send(event(2, Op.INSERT, null, row(2, "new"), TX));
         send(event(1, Op.UPDATE, row(1, "new"), row(1, "paid"), TX + 1));
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> api().get("/api/history?table=" + TABLE).then().extract()
-                .jsonPath().getList("versions").size() == 3);
+        // until the first version is stored the table is unknown (a 404 problem, no versions): wait for all three
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var answer = api().get("/api/history?table=" + TABLE).then().extract();
+            return answer.statusCode() == 200 && answer.jsonPath().getList("versions").size() == 3;
+        });
     }
 
     @Test
