@@ -236,6 +236,56 @@ class ConsoleIT {
         assertThat(stack.query("SELECT status FROM orders WHERE id = 20")).isEqualTo("paid");
     }
 
+    @Test
+    void thePipelineShowsEachStageWithItsLagWhichReturnsToZeroOnceTheChangesAreThrough() throws Exception {
+        stack.sql("INSERT INTO orders SELECT g, 'new', NULL FROM generate_series(200, 219) g",
+                "UPDATE orders SET status = 'packed' WHERE id BETWEEN 200 AND 219");
+        HttpResponse<String> read = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/pipeline"))
+                .header("Authorization", "Bearer " + stack.readToken).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(200); // a read token is enough
+        JsonNode pipeline = Json.tree(read.body().getBytes(StandardCharsets.UTF_8), "pipeline");
+        assertThat(pipeline.path("components").findValuesAsText("name")).contains("kafka", "history-sink");
+        assertThat(pipeline.path("stages").findValuesAsText("name")).contains("streams-app", "history-sink");
+        assertThat(pipeline.path("deadLetters").isIntegralNumber()).isTrue();
+
+        signIn(stack.readToken);
+        browser.await(By.linkText("Pipeline")).click();
+        browser.awaitValue(() -> browser.await(By.tagName("h1")).getText().equals("Pipeline") ? true : null);
+        assertThat(browser.await(By.id("components")).getText()).contains("kafka").contains("history-sink").doesNotContain("DOWN");
+        // the stages' own consumer groups (not a group that never committed, whose lag would be every record): through to 0
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
+            browser.await(By.id("pipeline-refresh")).click();
+            return lag("streams-app") == 0 && lag("history-sink") == 0;
+        });
+        JsonNode after = Json.tree(stack.api("GET", "/api/pipeline", null).body().getBytes(StandardCharsets.UTF_8), "pipeline");
+        for (JsonNode stage : after.path("stages")) {
+            if (stage.path("name").asText().equals("streams-app") || stage.path("name").asText().equals("history-sink")) {
+                assertThat(stage.path("committed").asBoolean()).as(stage.toString()).isTrue();
+                assertThat(stage.path("lag").asLong()).as(stage.toString()).isZero();
+            }
+        }
+        assertThat(after.path("changesEndOffset").asLong()).isGreaterThanOrEqualTo(40);
+        assertThat(browser.await(By.id("dead-letters")).getText()).matches("[0-9,]+");
+        // two samples (10 s apart) draw the charts, as SVG in the page
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
+            browser.await(By.id("pipeline-refresh")).click();
+            return !browser.all(By.cssSelector("#chart-throughput svg polyline")).isEmpty()
+                    && !browser.all(By.cssSelector("#chart-lag svg polyline")).isEmpty();
+        });
+        assertThat(browser.await(By.id("throughput")).getText()).endsWith("records/s");
+        browser.screenshot("11-pipeline");
+    }
+
+    /** The lag the pipeline page shows for a stage, -1 while it shows none. */
+    private static long lag(String stage) {
+        java.util.List<WebElement> cells = browser.all(By.cssSelector("#stages tr[data-stage='" + stage + "'] td.lag"));
+        if (cells.isEmpty()) {
+            return -1;
+        }
+        String text = cells.get(0).getText().replace(",", "");
+        return text.matches("[0-9]+") ? Long.parseLong(text) : -1;
+    }
+
     private static void signIn(String token) {
         browser.open(stack.gatewayUrl() + "/#/signin");
         WebElement input = browser.await(By.id("token"));

@@ -7,6 +7,7 @@ import { rowView } from './row.js';
 import { transactionView, transactionsView } from './transaction.js';
 import { undoView } from './undo.js';
 import { asOfView } from './asof.js';
+import { pipelineView } from './pipeline.js';
 import { subscriptionsView, subscriptionView, newSubscriptionView } from './subscriptions.js';
 
 const routes = {
@@ -21,6 +22,7 @@ const routes = {
   subscriptions: subscriptionsView,
   subscription: subscriptionView,
   'new-subscription': newSubscriptionView,
+  pipeline: pipelineView,
 };
 
 /** Whatever a view left running (a live tail) is stopped when the user goes elsewhere. */
