@@ -199,6 +199,29 @@ class ConsoleIT {
         browser.await(By.id("rotate")).click();
         assertThat(browser.await(By.id("new-secret")).getText()).startsWith("whsec_");
         browser.screenshot("09-dead-letters-and-secret");
+
+        // the list shows each subscription's delivery status, not only its page
+        browser.open(stack.gatewayUrl() + "/#/subscriptions");
+        WebElement listed = browser.await(By.cssSelector("#subscriptions tr[data-id='console-dead']"));
+        assertThat(Integer.parseInt(listed.findElement(By.cssSelector("td.dead-letters")).getText())).isPositive();
+        assertThat(Integer.parseInt(listed.findElement(By.cssSelector("td.failures")).getText())).isPositive();
+        browser.screenshot("13-subscriptions-status");
+
+        // edited with the same form, filled with its rule; the webhook (and its secret) stays
+        browser.await(By.cssSelector("#subscriptions tr[data-id='console-dead'] a")).click();
+        browser.await(By.id("edit")).click();
+        assertThat(browser.await(By.id("sub-id")).getAttribute("readonly")).isNotNull();
+        assertThat(browser.await(By.id("sub-table")).getAttribute("value")).isEqualTo("public.orders");
+        assertThat(browser.await(By.id("op-update")).isSelected()).isTrue();
+        assertThat(browser.await(By.id("sub-webhook")).getAttribute("value")).isEqualTo(nobody);
+        browser.await(By.id("op-delete")).click();
+        browser.await(By.id("col-status")).click();
+        browser.await(By.id("save")).click();
+        browser.await(By.id("saved"));
+        JsonNode edited = Json.tree(stack.api("GET", "/api/subscriptions/console-dead", null).body().getBytes(StandardCharsets.UTF_8), "sub");
+        assertThat(edited.path("ops").toString()).isEqualTo("[\"update\",\"delete\"]");
+        assertThat(edited.path("columns").toString()).isEqualTo("[\"status\"]");
+        assertThat(edited.path("delivery").path("webhook").path("url").asText()).isEqualTo(nobody);
     }
 
     @Test
@@ -274,6 +297,23 @@ class ConsoleIT {
         });
         assertThat(browser.await(By.id("throughput")).getText()).endsWith("records/s");
         browser.screenshot("11-pipeline");
+    }
+
+    @Test
+    void aLongTextsEditIsShownLineByLineWithTheChangedWordMarked() throws Exception {
+        stack.sql("INSERT INTO orders VALUES (300, 'new', E'Deliver to the back door.\\nCall before arriving.\\nFragile: glassware inside, handle with care.')",
+                "UPDATE orders SET note = E'Deliver to the back door.\\nCall after arriving.\\nFragile: glassware inside, handle with care.' WHERE id = 300");
+        awaitVersions(300, 2);
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/row?table=public.orders&pk=" + URLEncoder.encode("{\"id\":300}", StandardCharsets.UTF_8));
+        WebElement after = browser.await(By.cssSelector("tr.changed[data-column='note'] td.after pre.linediff"));
+        WebElement before = browser.await(By.cssSelector("tr.changed[data-column='note'] td.before pre.linediff"));
+        assertThat(after.findElements(By.cssSelector(".word-add"))).extracting(WebElement::getText).containsExactly("after");
+        assertThat(before.findElements(By.cssSelector(".word-del"))).extracting(WebElement::getText).containsExactly("before");
+        assertThat(after.findElements(By.cssSelector(".line-add"))).singleElement().extracting(WebElement::getText).asString()
+                .endsWith("Call after arriving.");
+        assertThat(after.findElements(By.cssSelector(".line-same"))).hasSize(2); // the unchanged lines stay plain
+        browser.screenshot("12-row-text-diff");
     }
 
     /** The lag the pipeline page shows for a stage, -1 while it shows none. */

@@ -8,7 +8,7 @@ import { transactionView, transactionsView } from './transaction.js';
 import { undoView } from './undo.js';
 import { asOfView } from './asof.js';
 import { pipelineView } from './pipeline.js';
-import { subscriptionsView, subscriptionView, newSubscriptionView } from './subscriptions.js';
+import { subscriptionsView, subscriptionView, newSubscriptionView, editSubscriptionView } from './subscriptions.js';
 
 const routes = {
   signin: signInView,
@@ -23,6 +23,7 @@ const routes = {
   subscription: subscriptionView,
   'new-subscription': newSubscriptionView,
   pipeline: pipelineView,
+  'edit-subscription': editSubscriptionView,
 };
 
 /** Whatever a view left running (a live tail) is stopped when the user goes elsewhere. */
