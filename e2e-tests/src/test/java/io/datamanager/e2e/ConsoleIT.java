@@ -199,6 +199,29 @@ class ConsoleIT {
         browser.await(By.id("rotate")).click();
         assertThat(browser.await(By.id("new-secret")).getText()).startsWith("whsec_");
         browser.screenshot("09-dead-letters-and-secret");
+
+        // the list shows each subscription's delivery status, not only its page
+        browser.open(stack.gatewayUrl() + "/#/subscriptions");
+        WebElement listed = browser.await(By.cssSelector("#subscriptions tr[data-id='console-dead']"));
+        assertThat(Integer.parseInt(listed.findElement(By.cssSelector("td.dead-letters")).getText())).isPositive();
+        assertThat(Integer.parseInt(listed.findElement(By.cssSelector("td.failures")).getText())).isPositive();
+        browser.screenshot("13-subscriptions-status");
+
+        // edited with the same form, filled with its rule; the webhook (and its secret) stays
+        browser.await(By.cssSelector("#subscriptions tr[data-id='console-dead'] a")).click();
+        browser.await(By.id("edit")).click();
+        assertThat(browser.await(By.id("sub-id")).getAttribute("readonly")).isNotNull();
+        assertThat(browser.await(By.id("sub-table")).getAttribute("value")).isEqualTo("public.orders");
+        assertThat(browser.await(By.id("op-update")).isSelected()).isTrue();
+        assertThat(browser.await(By.id("sub-webhook")).getAttribute("value")).isEqualTo(nobody);
+        browser.await(By.id("op-delete")).click();
+        browser.await(By.id("col-status")).click();
+        browser.await(By.id("save")).click();
+        browser.await(By.id("saved"));
+        JsonNode edited = Json.tree(stack.api("GET", "/api/subscriptions/console-dead", null).body().getBytes(StandardCharsets.UTF_8), "sub");
+        assertThat(edited.path("ops").toString()).isEqualTo("[\"update\",\"delete\"]");
+        assertThat(edited.path("columns").toString()).isEqualTo("[\"status\"]");
+        assertThat(edited.path("delivery").path("webhook").path("url").asText()).isEqualTo(nobody);
     }
 
     @Test
@@ -234,6 +257,73 @@ class ConsoleIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(stack.query("SELECT status FROM orders WHERE id = 20")).isEqualTo("paid");
+    }
+
+    @Test
+    void thePipelineShowsEachStageWithItsLagWhichReturnsToZeroOnceTheChangesAreThrough() throws Exception {
+        stack.sql("INSERT INTO orders SELECT g, 'new', NULL FROM generate_series(200, 219) g",
+                "UPDATE orders SET status = 'packed' WHERE id BETWEEN 200 AND 219");
+        HttpResponse<String> read = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/pipeline"))
+                .header("Authorization", "Bearer " + stack.readToken).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(200); // a read token is enough
+        JsonNode pipeline = Json.tree(read.body().getBytes(StandardCharsets.UTF_8), "pipeline");
+        assertThat(pipeline.path("components").findValuesAsText("name")).contains("kafka", "history-sink");
+        assertThat(pipeline.path("stages").findValuesAsText("name")).contains("streams-app", "history-sink");
+        assertThat(pipeline.path("deadLetters").isIntegralNumber()).isTrue();
+
+        signIn(stack.readToken);
+        browser.await(By.linkText("Pipeline")).click();
+        browser.awaitValue(() -> browser.await(By.tagName("h1")).getText().equals("Pipeline") ? true : null);
+        assertThat(browser.await(By.id("components")).getText()).contains("kafka").contains("history-sink").doesNotContain("DOWN");
+        // the stages' own consumer groups (not a group that never committed, whose lag would be every record): through to 0
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
+            browser.await(By.id("pipeline-refresh")).click();
+            return lag("streams-app") == 0 && lag("history-sink") == 0;
+        });
+        JsonNode after = Json.tree(stack.api("GET", "/api/pipeline", null).body().getBytes(StandardCharsets.UTF_8), "pipeline");
+        for (JsonNode stage : after.path("stages")) {
+            if (stage.path("name").asText().equals("streams-app") || stage.path("name").asText().equals("history-sink")) {
+                assertThat(stage.path("committed").asBoolean()).as(stage.toString()).isTrue();
+                assertThat(stage.path("lag").asLong()).as(stage.toString()).isZero();
+            }
+        }
+        assertThat(after.path("changesEndOffset").asLong()).isGreaterThanOrEqualTo(40);
+        assertThat(browser.await(By.id("dead-letters")).getText()).matches("[0-9,]+");
+        // two samples (10 s apart) draw the charts, as SVG in the page
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
+            browser.await(By.id("pipeline-refresh")).click();
+            return !browser.all(By.cssSelector("#chart-throughput svg polyline")).isEmpty()
+                    && !browser.all(By.cssSelector("#chart-lag svg polyline")).isEmpty();
+        });
+        assertThat(browser.await(By.id("throughput")).getText()).endsWith("records/s");
+        browser.screenshot("11-pipeline");
+    }
+
+    @Test
+    void aLongTextsEditIsShownLineByLineWithTheChangedWordMarked() throws Exception {
+        stack.sql("INSERT INTO orders VALUES (300, 'new', E'Deliver to the back door.\\nCall before arriving.\\nFragile: glassware inside, handle with care.')",
+                "UPDATE orders SET note = E'Deliver to the back door.\\nCall after arriving.\\nFragile: glassware inside, handle with care.' WHERE id = 300");
+        awaitVersions(300, 2);
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/row?table=public.orders&pk=" + URLEncoder.encode("{\"id\":300}", StandardCharsets.UTF_8));
+        WebElement after = browser.await(By.cssSelector("tr.changed[data-column='note'] td.after pre.linediff"));
+        WebElement before = browser.await(By.cssSelector("tr.changed[data-column='note'] td.before pre.linediff"));
+        assertThat(after.findElements(By.cssSelector(".word-add"))).extracting(WebElement::getText).containsExactly("after");
+        assertThat(before.findElements(By.cssSelector(".word-del"))).extracting(WebElement::getText).containsExactly("before");
+        assertThat(after.findElements(By.cssSelector(".line-add"))).singleElement().extracting(WebElement::getText).asString()
+                .endsWith("Call after arriving.");
+        assertThat(after.findElements(By.cssSelector(".line-same"))).hasSize(2); // the unchanged lines stay plain
+        browser.screenshot("12-row-text-diff");
+    }
+
+    /** The lag the pipeline page shows for a stage, -1 while it shows none. */
+    private static long lag(String stage) {
+        java.util.List<WebElement> cells = browser.all(By.cssSelector("#stages tr[data-stage='" + stage + "'] td.lag"));
+        if (cells.isEmpty()) {
+            return -1;
+        }
+        String text = cells.get(0).getText().replace(",", "");
+        return text.matches("[0-9]+") ? Long.parseLong(text) : -1;
     }
 
     private static void signIn(String token) {

@@ -137,6 +137,7 @@ final class Stack implements AutoCloseable {
                 "DM_WEBHOOK_RETRY_SCHEDULE", "100ms,200ms,400ms", "DM_GATEWAY_DELIVERY_GROUP", "dm-gateway-" + prefix,
                 "DM_REDIS_URL", redis.url(), "DM_REDIS_RETRY_MAX", "500ms", "DM_GATEWAY_REDIS_GROUP", "dm-gateway-redis-" + prefix));
         env.put("DM_STREAMS_APPLICATION_ID", streamsGroup);
+        env.put("DM_HISTORY_GROUP_ID", "dm-history-" + prefix);
         env.put("DM_GATEWAY_RATE_LIMIT", "100000");
         env.putAll(gatewayHistory);
         env.putAll(overrides);

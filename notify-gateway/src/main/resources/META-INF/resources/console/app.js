@@ -7,7 +7,8 @@ import { rowView } from './row.js';
 import { transactionView, transactionsView } from './transaction.js';
 import { undoView } from './undo.js';
 import { asOfView } from './asof.js';
-import { subscriptionsView, subscriptionView, newSubscriptionView } from './subscriptions.js';
+import { pipelineView } from './pipeline.js';
+import { subscriptionsView, subscriptionView, newSubscriptionView, editSubscriptionView } from './subscriptions.js';
 
 const routes = {
   signin: signInView,
@@ -21,6 +22,8 @@ const routes = {
   subscriptions: subscriptionsView,
   subscription: subscriptionView,
   'new-subscription': newSubscriptionView,
+  pipeline: pipelineView,
+  'edit-subscription': editSubscriptionView,
 };
 
 /** Whatever a view left running (a live tail) is stopped when the user goes elsewhere. */

@@ -5,14 +5,34 @@ import { h, fill, table, time, route, keyText, problemBox } from './dom.js';
 /** Subscriptions: the list, one with its delivery status and a live tail of its events, and the form that makes one. */
 export async function subscriptionsView() {
   const list = await api('GET', '/api/subscriptions');
-  const rows = list.map(s => h('tr', {},
+  // the list has no status: each subscription's own GET gives it (what its page shows), fetched together
+  const details = await Promise.all(list.map(s => api('GET', '/api/subscriptions/' + encodeURIComponent(s.id)).catch(() => null)));
+  const rows = list.map((s, i) => h('tr', { 'data-id': s.id },
     h('th', { scope: 'row' }, h('a', { href: route('subscription', { id: s.id }) }, s.id)),
     h('td', {}, s.table), h('td', {}, (s.ops || []).join(', ') || 'all'), h('td', {}, (s.columns || []).join(', ') || 'any'),
-    h('td', {}, deliveryText(s.delivery))));
+    h('td', {}, deliveryText(s.delivery)),
+    statusCells(s, details[i] && details[i].status)));
   return h('section', {},
     h('h1', {}, 'Subscriptions'),
     session.canWrite() ? h('p', {}, h('a', { class: 'button', href: '#/new-subscription', id: 'new-subscription' }, 'New subscription…')) : null,
-    list.length ? table(null, ['Id', 'Table', 'Operations', 'Columns', 'Delivery'], rows, { id: 'subscriptions' }) : h('p', {}, 'No subscription yet.'));
+    list.length ? table(null, ['Id', 'Table', 'Operations', 'Columns', 'Delivery', 'Delivered through', 'Lag', 'Failures', 'Dead letters', 'State'],
+      rows, { id: 'subscriptions' }) : h('p', {}, 'No subscription yet.'));
+}
+
+/** Delivered-through, lag, failures, dead letters and state: the webhook's status, else Redis's; SSE and Kafka only have none. */
+function statusCells(s, st) {
+  const d = s.delivery || {};
+  const of = st && (d.webhook ? st : d.redis ? st.redis : null);
+  if (!of) return [h('td', { class: 'delivered' }, d.webhook || d.redis ? '—' : 'no push channel'), h('td', {}), h('td', {}), h('td', {}), h('td', {})];
+  const failures = Number(of.failedAttempts ?? 0);
+  return [
+    h('td', { class: 'delivered' }, of.deliveredThroughLsn ? h('code', {}, of.deliveredThroughLsn) : 'nothing yet'),
+    h('td', { class: 'num' }, of.lagSeconds != null ? `${Number(of.lagSeconds).toFixed(2)} s` : '—'),
+    h('td', { class: 'num failures', title: of.lastError || null }, String(failures)),
+    h('td', { class: 'num dead-letters' }, of.deadLetters != null ? String(of.deadLetters) : '—'),
+    h('td', { class: 'state' }, of.disabled ? h('span', { class: 'badge' }, 'disabled (410 Gone)')
+      : of.pending > 0 ? `${of.pending} pending` : 'delivering'),
+  ];
 }
 
 function deliveryText(d) {
@@ -40,7 +60,8 @@ export async function subscriptionView(params, { signal }) {
   delete rule.status;
   const view = h('section', {},
     h('h1', {}, 'Subscription ', h('code', {}, id)),
-    h('p', {}, h('a', { href: '#/subscriptions' }, '« All subscriptions')),
+    h('p', {}, h('a', { href: '#/subscriptions' }, '« All subscriptions'),
+      session.canWrite() ? [' · ', h('a', { href: route('edit-subscription', { id }), id: 'edit' }, 'Edit…')] : null),
     s.delivery && s.delivery.webhook ? h('dl', { class: 'status' }, status.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])) : null,
     h('h2', {}, 'Rule'),
     h('pre', { class: 'json', id: 'rule-json', tabindex: '0' }, JSON.stringify(rule, null, 2)),
@@ -109,9 +130,20 @@ function tail(id, pageSignal) {
 const OPS = ['insert', 'update', 'delete', 'snapshot'];
 const FILTER_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'is_null', 'not_null'];
 
-export async function newSubscriptionView() {
-  if (!session.canWrite()) return h('section', {}, h('h1', {}, 'New subscription'),
-    h('p', { class: 'note', id: 'read-only' }, 'Signed in with a read-only token: making subscriptions needs the write scope.'));
+export function newSubscriptionView() {
+  return subscriptionForm(null);
+}
+
+/** The same form filled with a subscription's rule; saving PUTs it (a webhook keeps its secret when none is given). */
+export async function editSubscriptionView(params) {
+  const existing = await api('GET', '/api/subscriptions/' + encodeURIComponent(params.get('id')));
+  return subscriptionForm(existing);
+}
+
+async function subscriptionForm(existing) {
+  const title = existing ? 'Edit subscription ' + existing.id : 'New subscription';
+  if (!session.canWrite()) return h('section', {}, h('h1', {}, title),
+    h('p', { class: 'note', id: 'read-only' }, 'Signed in with a read-only token: making or changing subscriptions needs the write scope.'));
   const tables = await api('GET', '/api/tables');
   const f = {
     id: h('input', { id: 'sub-id', required: true, pattern: '[a-z0-9][a-z0-9._\\-]{0,62}', autocomplete: 'off' }),
@@ -126,8 +158,14 @@ export async function newSubscriptionView() {
   };
   const json = h('pre', { class: 'json', id: 'sub-json', 'aria-live': 'polite' });
   const out = h('div', { id: 'sub-result', 'aria-live': 'polite' });
+  // what the form does not show (more filters, Redis delivery, a webhook's other settings) is kept as it was
+  const base = existing ? structuredClone(existing) : {};
+  for (const k of ['id', 'status', 'table', 'ops', 'columns', 'payload']) delete base[k];
+  const keptFilters = (base.filters || []).slice(1);
+  delete base.filters;
   const rule = () => {
-    const r = { table: f.table.value.trim() };
+    const r = { ...base, table: f.table.value.trim() };
+    delete r.delivery;
     const ops = f.ops.filter(o => o.checked).map(o => o.value);
     if (ops.length) r.ops = ops;
     const columns = [...f.columns.querySelectorAll('input:checked')].map(c => c.value);
@@ -137,8 +175,14 @@ export async function newSubscriptionView() {
       if (!['is_null', 'not_null'].includes(f.filterOp.value)) filter.value = parseValue(f.filterValue.value, f.filterOp.value);
       r.filters = [filter];
     }
+    if (keptFilters.length) r.filters = [...(r.filters || []), ...keptFilters];
     if (f.payload.value !== 'full') r.payload = f.payload.value;
-    if (f.webhook.value.trim()) r.delivery = { webhook: { url: f.webhook.value.trim() } };
+    // Redis (and any other channel) as it was; the webhook is its URL alone: the server keeps its secret when none is sent
+    // (the view's secretSet and previousSecretUntil are not input)
+    const delivery = {};
+    for (const [k, v] of Object.entries(base.delivery || {})) if (v != null && k !== 'webhook') delivery[k] = v;
+    if (f.webhook.value.trim()) delivery.webhook = { url: f.webhook.value.trim() };
+    if (Object.keys(delivery).length) r.delivery = delivery;
     return r;
   };
   const refresh = () => { json.textContent = JSON.stringify(rule(), null, 2); };
@@ -153,6 +197,15 @@ export async function newSubscriptionView() {
         schema.columns.map(c => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'col-' + c.name, value: c.name }),
           h('label', { for: 'col-' + c.name }, c.name, ' ', h('small', {}, c.type)))));
       fill(f.filterColumn, h('option', { value: '' }, 'no filter'), schema.columns.map(c => h('option', { value: c.name }, c.name)));
+      if (existing && name === existing.table) {
+        for (const c of existing.columns || []) { const box = f.columns.querySelector('#col-' + CSS.escape(c)); if (box) box.checked = true; }
+        const first = (existing.filters || [])[0];
+        if (first) {
+          f.filterColumn.value = first.column;
+          f.filterOp.value = first.op;
+          if (first.value !== undefined) f.filterValue.value = typeof first.value === 'string' ? first.value : JSON.stringify(first.value);
+        }
+      }
       out.replaceChildren();
     } catch (error) {
       out.replaceChildren(problemBox(error));
@@ -178,7 +231,7 @@ export async function newSubscriptionView() {
     h('h2', {}, 'The rule as JSON'), json,
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'secondary', id: 'preview' }, 'Preview against recent changes'),
-      h('button', { type: 'submit', id: 'create' }, 'Create subscription')),
+      h('button', { type: 'submit', id: existing ? 'save' : 'create' }, existing ? 'Save changes' : 'Create subscription')),
     out);
   form.addEventListener('input', refresh);
   form.addEventListener('change', event => { if (event.target === f.table) loadColumns(); refresh(); });
@@ -199,15 +252,27 @@ export async function newSubscriptionView() {
     try {
       const saved = await api('PUT', '/api/subscriptions/' + encodeURIComponent(id), rule());
       const secret = saved.delivery && saved.delivery.webhook && saved.delivery.webhook.secret;
-      fill(out, h('div', { class: 'success', role: 'status', id: 'created' }, 'Created. ',
+      fill(out, h('div', { class: 'success', role: 'status', id: existing ? 'saved' : 'created' }, existing ? 'Saved. ' : 'Created. ',
         secret ? ['The webhook secret, shown this once: ', h('code', {}, secret), '. '] : null,
         h('a', { href: route('subscription', { id }) }, 'Open it and watch live »')));
     } catch (error) {
       out.replaceChildren(problemBox(error));
     }
   });
+  if (existing) {
+    f.id.value = existing.id;
+    f.id.readOnly = true;
+    f.table.value = existing.table;
+    for (const o of f.ops) o.checked = (existing.ops || []).includes(o.value);
+    f.payload.value = existing.payload || 'full';
+    f.webhook.value = existing.delivery && existing.delivery.webhook ? existing.delivery.webhook.url || '' : '';
+    await loadColumns();
+  }
   refresh();
-  return h('section', {}, h('h1', {}, 'New subscription'), form);
+  return h('section', {}, h('h1', {}, title),
+    existing ? h('p', {}, h('a', { href: route('subscription', { id: existing.id }) }, '« Back to ' + existing.id)) : null,
+    existing && keptFilters.length ? h('p', { class: 'note' }, `Its other ${keptFilters.length} filter(s) are kept as they are (see the JSON).`) : null,
+    form);
 }
 
 function parseValue(text, op) {

@@ -89,4 +89,14 @@ public interface GatewayConfig {
 
     /** The topic capture keeps its source offsets in; {@code <prefix>.offsets} when absent (Kafka Connect: its worker's offsets topic). */
     Optional<String> offsetsTopic();
+
+    /** The history-sink's consumer group (its DM_HISTORY_GROUP_ID): the pipeline view shows how far it is behind the changes topic. */
+    @WithDefault("dm-history")
+    String historyGroupId();
+
+    /**
+     * More services whose {@code /q/health/ready} the pipeline view asks: {@code name=baseUrl} pairs, comma-separated
+     * (e.g. {@code streams-app=http://streams:8081,capture=http://capture:8083}); the history-sink is asked at its URL anyway.
+     */
+    Optional<List<String>> healthUrls();
 }

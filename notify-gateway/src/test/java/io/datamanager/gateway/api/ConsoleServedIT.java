@@ -2,6 +2,8 @@ package io.datamanager.gateway.api;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
@@ -47,5 +49,23 @@ class ConsoleServedIT {
         given().header("Authorization", "Bearer " + GatewayKafka.READER).contentType("application/json")
                 .body("{\"txId\":1,\"dryRun\":false}").post("/api/restore").then().statusCode(403)
                 .body("field", equalTo("Authorization"));
+    }
+
+    @Test
+    void thePipelineNeedsOnlyAReadTokenAndSaysWhatIsDownAndWhy() {
+        given().get("/api/pipeline").then().statusCode(401);
+        given().header("Authorization", "Bearer " + GatewayKafka.READER).get("/api/pipeline").then().statusCode(200)
+                .body("components.find { it.name == 'kafka' }.up", equalTo(true))
+                .body("components.find { it.name == 'nothing-there' }.up", equalTo(false))
+                .body("components.find { it.name == 'nothing-there' }.detail", containsString("Connect"))
+                .body("stages.name", hasItems("streams-app", "history-sink"))
+                .body("stages.find { it.name == 'streams-app' }.group", equalTo("dm-streams"))
+                .body("stages.find { it.name == 'history-sink' }.group", equalTo("dm-history"))
+                .body("deadLetterTopic", equalTo(GatewayKafka.PREFIX + ".dlq"))
+                .body("sampleSeconds", equalTo(10))
+                .body("samples", instanceOf(java.util.List.class));
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/api/pipeline'.get.responses.'200'.content.'application/json'.schema.$ref", equalTo("#/components/schemas/Pipeline"))
+                .body("components.schemas.PipelineStage.properties", org.hamcrest.Matchers.hasKey("lag"));
     }
 }

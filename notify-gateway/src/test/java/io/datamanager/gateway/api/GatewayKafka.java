@@ -18,7 +18,8 @@ public class GatewayKafka implements QuarkusTestResourceLifecycleManager {
         bootstrap = TestKafka.shared().bootstrapServers();
         return Map.of("dm.gateway.kafka-bootstrap", bootstrap, "dm.gateway.topic-prefix", PREFIX,
                 "dm.gateway.tokens", WRITER + ":write," + READER + ":read," + LIMITED + ":read",
-                "dm.gateway.requests-per-minute", "50", "dm.gateway.allow-loopback-webhooks", "true");
+                "dm.gateway.requests-per-minute", "50", "dm.gateway.allow-loopback-webhooks", "true",
+                "dm.gateway.health-urls", "nothing-there=http://127.0.0.1:1"); // the pipeline view reports it down
     }
 
     @Override
