@@ -200,6 +200,7 @@ class ApiFuzzIT {
         Set<String> writes = Set.of("PUT /api/subscriptions/{id}", "POST /api/subscriptions", "DELETE /api/subscriptions/{id}",
                 "POST /api/subscriptions/{id}/dead-letters/{letter}/redeliver", "POST /api/subscriptions/{id}/secret/rotate",
                 "PUT /api/history/policies/{table}", "DELETE /api/history/policies/{table}", "DELETE /api/history/rows",
+                "DELETE /api/history/tables/{table}",
                 "POST /api/history/retention/run");
         return new ApiFuzz.Samples(values, bodies, bad, writes, Set.of("POST /api/subscriptions/{id}/preview"), stack.token,
                 stack.readToken);
