@@ -145,7 +145,9 @@ public final class Benchmark {
 
     private static Phase report(Workload w, Phase p) {
         Output o = p.last();
-        System.out.printf(Locale.ROOT, "  %s %-14s %,8.0f changes/s  %s  (%s)%n", w, p.phase(), o.throughput(),
+        // NaN: every change was there at the first look (a stage reading what was produced before it started), no rate
+        String rate = Double.isNaN(o.throughput()) ? "all at once" : String.format(Locale.ROOT, "%,8.0f changes/s", o.throughput());
+        System.out.printf(Locale.ROOT, "  %s %-14s %17s  %s  (%s)%n", w, p.phase(), rate,
                 o.complete() ? "all " + o.held() : "HELD " + o.held() + " OF " + o.expected(), ReportWriter.format(p.cpuSeconds()));
         return p;
     }
