@@ -28,10 +28,15 @@ import java.util.regex.Pattern;
  * @param txId the source transaction id, when known
  * @param commitTs commit time of the source transaction, microsecond precision
  * @param captureTs when the capture engine read the change
+ * @param jsonNulls columns of {@code before} or {@code after} (as {@code before.<col>}, {@code after.<col>}) whose
+ *        value is the JSON value {@code null} of a json/jsonb column ({@code 'null'::jsonb}), not SQL NULL: in the
+ *        images both are JSON {@code null}; omitted when none
+ * @param context the application context of the change's transaction (issue 17: {@code dm.context} logical
+ *        messages), a JSON object; null when the transaction has none
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // a tolerant reader: a newer producer may add fields to version 1; types stay strict
 @JsonPropertyOrder({"v", "id", "table", "op", "pk", "before", "after", "changed", "complete", "missing", "lsn", "txId",
-    "commitTs", "captureTs"})
+    "commitTs", "captureTs", "jsonNulls", "context"})
 public record ChangeEvent(
         int v,
         String id,
@@ -46,7 +51,9 @@ public record ChangeEvent(
         String lsn,
         Long txId,
         Instant commitTs,
-        Instant captureTs) {
+        Instant captureTs,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> jsonNulls,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonDeserialize(using = ExactJson.Objects.class) ObjectNode context) {
 
     public static final int VERSION = 1;
     private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^\\s]+");
@@ -93,9 +100,30 @@ public record ChangeEvent(
         after = after == null ? null : after.deepCopy();
         changed = changed == null ? List.of() : List.copyOf(changed);
         missing = missing == null ? List.of() : List.copyOf(missing);
+        jsonNulls = jsonNulls == null ? List.of() : List.copyOf(jsonNulls);
+        context = context == null ? null : context.deepCopy();
         if (complete != missing.isEmpty()) {
             throw new ValidationException("complete", "must be false exactly when 'missing' names columns");
         }
+    }
+
+    /** An event without JSON nulls or context: the shape before those two fields existed. */
+    public ChangeEvent(int v, String id, String table, Op op, ObjectNode pk, ObjectNode before, ObjectNode after,
+            List<String> changed, boolean complete, List<String> missing, String lsn, Long txId, Instant commitTs,
+            Instant captureTs) {
+        this(v, id, table, op, pk, before, after, changed, complete, missing, lsn, txId, commitTs, captureTs, null, null);
+    }
+
+    /** The same change with other row images and column lists; its JSON nulls and context are kept. */
+    public ChangeEvent withImages(ObjectNode newBefore, ObjectNode newAfter, List<String> newChanged, List<String> newMissing) {
+        return new ChangeEvent(v, id, table, op, pk, newBefore, newAfter, newChanged, newMissing == null || newMissing.isEmpty(),
+                newMissing, lsn, txId, commitTs, captureTs, jsonNulls, context);
+    }
+
+    /** The same change with this application context (null for none). */
+    public ChangeEvent withContext(ObjectNode newContext) {
+        return new ChangeEvent(v, id, table, op, pk, before, after, changed, complete, missing, lsn, txId, commitTs, captureTs,
+                jsonNulls, newContext);
     }
 
     /**

@@ -65,6 +65,19 @@ public record TopicNames(String prefix) {
         return name;
     }
 
+    /**
+     * {@code dm.context}: the application context messages of source transactions ({@code dm.context} logical
+     * decoding messages), validated by the streams-app, keyed by txId; history-sink stores them per transaction.
+     */
+    public String context() {
+        return prefix + ".context";
+    }
+
+    /** {@code dm.cdc.message}: Debezium's topic of logical decoding messages (the {@code dm.context} prefix only). */
+    public String cdcMessages() {
+        return cdcPrefix() + ".message";
+    }
+
     /** {@code dm.dlq}: records a stage could not handle, with the reason in headers. */
     public String dlq() {
         return prefix + ".dlq";

@@ -233,7 +233,7 @@ public class HistoryIngest {
         redaction.apply(e.table(), before, policy.redactedColumns());
         redaction.apply(e.table(), after, policy.redactedColumns());
         return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, e.changed(), e.complete(), e.missing(),
-                e.lsn(), e.txId(), e.commitTs(), e.captureTs());
+                e.lsn(), e.txId(), e.commitTs(), e.captureTs(), e.jsonNulls(), e.context());
     }
 
     /** Parses a table's dm.types header only when its text differs from the one last stored: not once per record. */

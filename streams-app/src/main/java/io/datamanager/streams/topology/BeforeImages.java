@@ -80,7 +80,6 @@ final class BeforeImages {
 
     private static ChangeEvent rebuild(ChangeEvent e, ObjectNode before, ObjectNode after, List<String> changed,
             List<String> missing) {
-        return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, changed, missing.isEmpty(), missing,
-                e.lsn(), e.txId(), e.commitTs(), e.captureTs());
+        return e.withImages(before, after, changed, missing);
     }
 }
