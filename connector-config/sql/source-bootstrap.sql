@@ -22,3 +22,5 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO dm_capture;
 CREATE PUBLICATION dm_publication FOR ALL TABLES;
 -- lets a restore (history-sink) write, and be captured like any other change
 GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO dm_capture;
+-- dm_context(jsonb): applications say who changed rows and why (see dm-context.sql)
+\ir dm-context.sql
