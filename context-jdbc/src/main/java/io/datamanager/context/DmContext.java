@@ -52,6 +52,19 @@ public final class DmContext {
         return context == null || context.isEmpty() ? null : toJson(context);
     }
 
+    /**
+     * Installs (or replaces) the SQL helper {@code dm_context(jsonb)} of {@code connector-config/sql/dm-context.sql} in
+     * the connection's database, for applications that install their schema themselves.
+     */
+    public static void installFunction(java.sql.Connection connection) throws java.sql.SQLException {
+        try (java.io.InputStream in = DmContext.class.getResourceAsStream("dm-context.sql");
+                java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("dm-context.sql is missing from the jar", e);
+        }
+    }
+
     /** A JSON object of text, number, boolean and null values. */
     public static String toJson(Map<String, ?> context) {
         StringBuilder json = new StringBuilder("{");

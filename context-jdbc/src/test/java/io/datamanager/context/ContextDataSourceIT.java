@@ -44,10 +44,7 @@ class ContextDataSourceIT {
         try (Connection c = plain.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE account (id int PRIMARY KEY, balance numeric NOT NULL)");
             s.execute("SELECT pg_create_logical_replication_slot('" + SLOT + "', 'test_decoding')");
-            // the SQL helper users install from connector-config/sql/
-            s.execute(java.nio.file.Files.readString(java.nio.file.Path.of("../connector-config/sql/dm-context.sql")));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            DmContext.installFunction(c); // connector-config/sql/dm-context.sql, from the jar
         }
     }
 

@@ -1,5 +1,7 @@
 package io.datamanager.local;
 
+import io.datamanager.context.ContextDataSource;
+import io.datamanager.context.DmContext;
 import io.datamanager.runtime.LocalPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,12 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The demo database of a stack without {@code --dsn}: the schema and data of {@code demo-schema.sql}, a mistaken
  * delete to restore, and a little activity (an order moving on, a new order, a customer changing) every two
- * seconds while the stack runs, so history and notifications show at once.
+ * seconds while the stack runs, so history and notifications show at once. Every change says who made it and why
+ * (application context through {@link ContextDataSource}, as an application would), so history shows it too.
  */
 final class DemoShop {
     static final String DATABASE = "shop";
@@ -29,6 +33,14 @@ final class DemoShop {
             + "WHERE id = (SELECT id FROM customers ORDER BY random() LIMIT 1)",
         "UPDATE orders SET note = 'called at ' || to_char(now(), 'HH24:MI:SS'), updated_at = now() "
             + "WHERE id = (SELECT id FROM orders ORDER BY random() LIMIT 1)",
+    };
+
+    /** Who does each action, and why: the context written with it. */
+    private static final String[][] WHO = {
+        {"warehouse-app", "moves the order on"},
+        {"web-shop", "new order"},
+        {"crm-sync", "tier recalculated"},
+        {"support-desk", "customer called"},
     };
 
     private final LocalPostgres pg;
@@ -48,14 +60,23 @@ final class DemoShop {
                 s.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         }
+        try (Connection c = pg.connect(DATABASE)) {
+            DmContext.installFunction(c); // dm_context(jsonb), for trying context from psql
+        }
         return created;
     }
 
     /** Deletes the mistaken order (and its lines) if it is still there. */
     void makeTheMistake() throws SQLException {
-        try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
+        try (DmContext.Scope who = DmContext.with(Map.of("source", "admin-script", "user", "intern", "reason", "remove test orders"));
+                Connection c = withContext(); Statement s = c.createStatement()) {
             s.executeUpdate("DELETE FROM orders WHERE id = " + MISTAKEN_ORDER);
         }
+    }
+
+    /** A connection whose transactions carry the thread's {@link DmContext}. */
+    private Connection withContext() throws SQLException {
+        return ContextDataSource.wrap(pg.connect(DATABASE), DmContext::currentJson);
     }
 
     void startActivity() {
@@ -77,13 +98,17 @@ final class DemoShop {
     private void act() {
         boolean paused = false;
         while (running) {
-            try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
+            try (Connection c = withContext(); Statement s = c.createStatement()) {
                 if (paused) {
                     System.out.println("  demo activity   goes on");
                     paused = false;
                 }
                 while (running) {
-                    s.execute(ACTIONS[ThreadLocalRandom.current().nextInt(ACTIONS.length)]);
+                    int action = ThreadLocalRandom.current().nextInt(ACTIONS.length);
+                    try (DmContext.Scope who = DmContext.with(Map.of("source", WHO[action][0], "reason", WHO[action][1],
+                            "request", "demo-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 20)))) {
+                        s.execute(ACTIONS[action]);
+                    }
                     Thread.sleep(2_000);
                 }
             } catch (InterruptedException stopping) {
