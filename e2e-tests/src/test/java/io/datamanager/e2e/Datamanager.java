@@ -135,6 +135,17 @@ final class Datamanager {
         return runFile().path("components").path(part).asLong();
     }
 
+    /** The line up prints when the part died and it restarts it. */
+    static java.util.regex.Pattern diedLine(String part) {
+        return java.util.regex.Pattern.compile("(?m)^  " + java.util.regex.Pattern.quote(part)
+                + " +died \\(exit (\\d+|unknown)\\); restarting in \\d+ s \\(restart \\d+\\)$");
+    }
+
+    /** The line up prints when the part it restarted is healthy again. */
+    static java.util.regex.Pattern backLine(String part) {
+        return java.util.regex.Pattern.compile("(?m)^  " + java.util.regex.Pattern.quote(part) + " +back in [0-9.]+ s \\(pid \\d+\\)$");
+    }
+
     /** Waits until the run file names a new, running process for the part (up started it again); returns its pid. */
     long awaitNewPid(String part, long old, Duration timeout) {
         long[] fresh = {0};

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Faults under load, judged by an independent oracle: on one {@code ./datamanager up} stack, while two writers insert,
  * update and delete rows of two tables (one with a TOASTed text and NOT NULL columns of several types) in transactions
- * of one to four changes, each part of the stack is SIGKILLed in turn (up starts it again), the history database refuses
+ * of one to four changes, each part of the stack is SIGKILLed in turn (up starts it again, says so in its output and
+ * puts the new pid in its run file: the self-healing HealingIT relies on), the history database refuses
  * connections for 30 s, and poison records are produced to every topic the pipeline consumes. After each fault, once
  * history has caught up, it must hold exactly what a row trigger audited, in order; after the load, exactly all of it;
  * every audited change must have reached the webhook at least once (duplicates are counted, not failed), and every
@@ -55,6 +56,7 @@ class FaultInjectionIT {
     private static final FaultTable faults = new FaultTable();
     private static final List<String> report = new ArrayList<>();
     private static Datamanager dm;
+    private static Path upLog;
     private static FaultLoad load;
     private static WebhookLog hooks;
     private static String url;
@@ -65,7 +67,8 @@ class FaultInjectionIT {
         Path work = Files.createDirectories(TestKafka.workDir().resolve("faults-" + UUID.randomUUID().toString().substring(0, 8)));
         dm = new Datamanager(work.resolve("data"));
         dm.env.put("DEBEZIUM_SOURCE_TABLE_EXCLUDE_LIST", FaultLoad.EXCLUDED_FROM_CAPTURE); // the oracle is not captured
-        dm.up(work.resolve("up.log"), Duration.ofMinutes(5), "--no-activity");
+        upLog = work.resolve("up.log");
+        dm.up(upLog, Duration.ofMinutes(5), "--no-activity");
         url = dm.runFile().path("url").asText();
         token = dm.runFile().path("token").asText();
         hooks = new WebhookLog();
@@ -122,13 +125,16 @@ class FaultInjectionIT {
         long old = dm.pid(part);
         long began = System.nanoTime();
         ProcessHandle.of(old).orElseThrow().destroyForcibly();
-        dm.awaitNewPid(part, old, RECOVERY);
+        long fresh = dm.awaitNewPid(part, old, RECOVERY);
         double back = seconds(began);
         awaitProbeInHistory("SIGKILL " + part);
         double inHistory = seconds(began);
         AuditCheck.Result result = caughtUp("SIGKILL " + part);
         faults.add(new FaultTable.Fault("SIGKILL " + part, fromSeq, back, inHistory, seconds(began)));
         assertEqualSoFar("SIGKILL " + part, result);
+        assertThat(io.datamanager.model.ParentProcess.running(fresh)).as(part + "'s new pid " + fresh + " still runs").isTrue();
+        assertThat(Files.readString(upLog)).as("up's output").containsPattern(Datamanager.diedLine(part))
+                .containsPattern(Datamanager.backLine(part));
     }
 
     private static void refuseHistoryDatabase() throws Exception {
