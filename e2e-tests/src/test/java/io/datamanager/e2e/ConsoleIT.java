@@ -270,6 +270,13 @@ class ConsoleIT {
         assertThat(pipeline.path("components").findValuesAsText("name")).contains("kafka", "history-sink");
         assertThat(pipeline.path("stages").findValuesAsText("name")).contains("streams-app", "history-sink");
         assertThat(pipeline.path("deadLetters").isIntegralNumber()).isTrue();
+        // capture's slot, read by history-sink from the source database: the one this stack's capture reads
+        JsonNode slot = pipeline.path("slot");
+        assertThat(slot.path("error").isMissingNode() || slot.path("error").isNull()).as(slot.toString()).isTrue();
+        assertThat(slot.path("slot").asText()).isEqualTo(stack.query("SELECT slot_name FROM pg_replication_slots WHERE database = current_database()"));
+        assertThat(slot.path("exists").asBoolean()).isTrue();
+        assertThat(slot.path("active").asBoolean()).isTrue();
+        assertThat(slot.path("retainedWalBytes").isIntegralNumber()).as(slot.toString()).isTrue();
 
         signIn(stack.readToken);
         browser.await(By.linkText("Pipeline")).click();
@@ -289,11 +296,13 @@ class ConsoleIT {
         }
         assertThat(after.path("changesEndOffset").asLong()).isGreaterThanOrEqualTo(40);
         assertThat(browser.await(By.id("dead-letters")).getText()).matches("[0-9,]+");
+        assertThat(browser.await(By.id("retained-wal")).getText()).matches("[0-9.]+ (B|kB|MB|GB) · capture reading.*");
         // two samples (10 s apart) draw the charts, as SVG in the page
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
             browser.await(By.id("pipeline-refresh")).click();
             return !browser.all(By.cssSelector("#chart-throughput svg polyline")).isEmpty()
-                    && !browser.all(By.cssSelector("#chart-lag svg polyline")).isEmpty();
+                    && !browser.all(By.cssSelector("#chart-lag svg polyline")).isEmpty()
+                    && !browser.all(By.cssSelector("#chart-wal svg polyline")).isEmpty();
         });
         assertThat(browser.await(By.id("throughput")).getText()).endsWith("records/s");
         browser.screenshot("11-pipeline");

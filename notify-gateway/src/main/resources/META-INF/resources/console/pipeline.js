@@ -54,14 +54,32 @@ function render(p) {
       h('dd', { id: 'throughput' }, p.changesPerSecond == null ? 'measuring…' : `${p.changesPerSecond.toFixed(1)} records/s`),
       h('dt', {}, 'Records on ', h('code', {}, p.changesTopic)),
       h('dd', {}, p.changesEndOffset == null ? '—' : Number(p.changesEndOffset).toLocaleString('en')),
-      h('dt', {}, 'Slot\'s retained WAL'),
-      h('dd', {}, p.retainedWal || h('span', { class: 'hint' }, 'not available from the API yet; ', h('code', {}, './datamanager status'), ' shows it'))),
+      h('dt', {}, 'WAL retained by capture\'s slot', p.slot && p.slot.slot ? [' ', h('code', {}, p.slot.slot)] : null),
+      h('dd', { id: 'retained-wal' }, slotText(p.slot))),
     h('h2', {}, 'Last hour'),
     samples.length < 2 ? h('p', { class: 'hint' }, `Samples are taken every ${p.sampleSeconds} s; the charts appear after the second one.`) : null,
     h('div', { class: 'charts' },
       chart('Throughput (records/s onto ' + p.changesTopic + ')', samples, s => s.changesPerSecond, 'chart-throughput'),
-      chart('Total consumer lag (records)', samples, s => s.totalLag, 'chart-lag')),
+      chart('Total consumer lag (records)', samples, s => s.totalLag, 'chart-lag'),
+      chart('WAL retained by the slot (bytes)', samples, s => s.retainedWalBytes, 'chart-wal')),
   ];
+}
+
+/** The slot in words: how much WAL it keeps, whether capture reads it, how far capture is behind. */
+function slotText(slot) {
+  if (!slot || slot.error) return h('span', { class: 'hint' }, 'unknown: ' + (slot ? slot.error : 'not in the answer'));
+  if (!slot.exists) return h('span', { class: 'problem-text' }, `no slot named ${slot.slot} in the source database (has capture run?)`);
+  return [bytes(slot.retainedWalBytes), slot.active ? ' · capture reading' : h('span', { class: 'problem-text' }, ' · NOT read by capture: WAL piles up'),
+    slot.unconfirmedBytes == null ? '' : ` · ${bytes(slot.unconfirmedBytes)} not yet confirmed`,
+    slot.walStatus && slot.walStatus !== 'reserved' ? h('span', { class: 'problem-text' }, ` · wal_status ${slot.walStatus}`) : ''];
+}
+
+function bytes(n) {
+  if (n == null) return '—';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = Number(n), u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 /** A small line chart as SVG built with DOM calls (no library, no inline script or style). */

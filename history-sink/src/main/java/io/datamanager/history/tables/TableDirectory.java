@@ -37,7 +37,7 @@ public class TableDirectory {
     public static final class SourceUnavailableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        SourceUnavailableException(String message, Throwable cause) {
+        public SourceUnavailableException(String message, Throwable cause) {
             super(message, cause);
         }
     }

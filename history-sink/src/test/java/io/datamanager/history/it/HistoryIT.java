@@ -109,6 +109,22 @@ class HistoryIT {
     }
 
     @Test
+    @Order(2)
+    void captureSlotShowsTheWalItRetains() throws Exception {
+        String slot = HistoryPipeline.query("SELECT slot_name FROM pg_replication_slots WHERE database = current_database()");
+        String current = HistoryPipeline.query("SELECT pg_current_wal_lsn()::text");
+        var answer = api().get("/api/history/source/slot").then().statusCode(200)
+                .body("slot", equalTo(slot)).body("exists", equalTo(true)).body("active", equalTo(true))
+                .body("walStatus", equalTo("reserved")).extract().jsonPath();
+        assertThat(answer.getLong("retainedWalBytes")).as("WAL the slot keeps").isGreaterThanOrEqualTo(0L);
+        assertThat(answer.getLong("unconfirmedBytes")).as("not more than it retains").isLessThanOrEqualTo(answer.getLong("retainedWalBytes"));
+        assertThat(io.datamanager.model.Lsn.parse(answer.getString("currentLsn")).compareTo(io.datamanager.model.Lsn.parse(current)))
+                .as("read after our own look").isGreaterThanOrEqualTo(0);
+        api().get("/api/history/source/slot?slot=other").then().statusCode(400).body("field", equalTo("slot"));
+        given().get("/api/history/source/slot").then().statusCode(401);
+    }
+
+    @Test
     @Order(3)
     void badInputAndMissingTokenAreRefusedWithProblemDetails() {
         api().get("/api/history?table=public.customers&since=yesterday").then().statusCode(400)

@@ -62,20 +62,31 @@ public class PipelineMonitor {
     @Schema(name = "PipelineStage")
     public record Stage(String name, String group, List<String> topics, Long lag, boolean committed, String error) {}
 
-    /** One point of the chart: records/s added to the changes topic since the sample before, and each stage's lag. */
+    /**
+     * One point of the chart: records/s added to the changes topic since the sample before, each stage's lag, and the
+     * WAL capture's slot retains in the source database (null when it could not be read).
+     */
     @Schema(name = "PipelineSample")
-    public record Sample(Instant at, Double changesPerSecond, long totalLag, Map<String, Long> lag) {}
+    public record Sample(Instant at, Double changesPerSecond, long totalLag, Map<String, Long> lag, Long retainedWalBytes) {}
+
+    /**
+     * Capture's replication slot as history-sink reads it from the source database ({@code GET /api/history/source/slot});
+     * {@code error} says why it could not be read (no history-sink URL, no source connection there, database down).
+     */
+    @Schema(name = "PipelineSlot")
+    public record Slot(String slot, Boolean exists, Boolean active, Long retainedWalBytes, Long unconfirmedBytes, String walStatus,
+            String confirmedFlushLsn, String currentLsn, String error) {}
 
     /**
      * @param deadLetters records held on the dead-letter topic (end minus start offsets), null when not readable
-     * @param retainedWal always null here: the history-sink has no route for the slot's retained WAL (see {@code ./datamanager status})
+     * @param slot capture's replication slot and the WAL it retains
      */
     @Schema(name = "Pipeline")
     public record Snapshot(Instant at, List<Component> components, List<Stage> stages, String changesTopic, Long changesEndOffset,
-            Double changesPerSecond, String deadLetterTopic, Long deadLetters, String retainedWal, int sampleSeconds,
+            Double changesPerSecond, String deadLetterTopic, Long deadLetters, Slot slot, int sampleSeconds,
             List<Sample> samples) {}
 
-    private record Reading(Instant at, List<Component> components, List<Stage> stages, Long changesEnd, Long deadLetters) {}
+    private record Reading(Instant at, List<Component> components, List<Stage> stages, Long changesEnd, Long deadLetters, Slot slot) {}
 
     private final GatewayConfig config;
     private final RuleLog rules;
@@ -126,7 +137,7 @@ public class PipelineMonitor {
             rate = rate(lastSampled, now);
         }
         return new Snapshot(now.at(), now.components(), now.stages(), topics.changes(), now.changesEnd(), rate, topics.dlq(),
-                now.deadLetters(), null, SAMPLE_SECONDS, history);
+                now.deadLetters(), now.slot(), SAMPLE_SECONDS, history);
     }
 
     private void sample() {
@@ -141,7 +152,7 @@ public class PipelineMonitor {
                 }
             }
             synchronized (samples) {
-                samples.addLast(new Sample(now.at(), rate(lastSampled, now), total, lag));
+                samples.addLast(new Sample(now.at(), rate(lastSampled, now), total, lag, now.slot().retainedWalBytes()));
                 while (samples.size() > SAMPLES_KEPT) {
                     samples.removeFirst();
                 }
@@ -218,7 +229,41 @@ public class PipelineMonitor {
                 stages.add(new Stage("offsets", null, List.of(), null, false, reason(e)));
             }
         }
-        return new Reading(at, components, stages, changesEnd, deadLetters);
+        return new Reading(at, components, stages, changesEnd, deadLetters, slot());
+    }
+
+    /** The slot from history-sink, which holds the source database connection (the gateway has none). */
+    private Slot slot() {
+        if (config.historyUrl().isEmpty()) {
+            return new Slot(null, null, null, null, null, null, null, null, "no history-sink URL is configured (DM_HISTORY_URL)");
+        }
+        String url = config.historyUrl().get().replaceAll("/+$", "") + "/api/history/source/slot";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMillis(TIMEOUT_MS)).GET();
+        config.historyToken().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            com.fasterxml.jackson.databind.JsonNode body = io.datamanager.model.Json.tree(response.body(), "history-sink's slot answer");
+            if (response.statusCode() != 200) {
+                return new Slot(null, null, null, null, null, null, null, null, "history-sink answered " + response.statusCode() + ": "
+                        + body.path("detail").asText(body.path("title").asText("")));
+            }
+            return new Slot(body.path("slot").asText(null), body.path("exists").asBoolean(), bool(body, "active"),
+                    number(body, "retainedWalBytes"), number(body, "unconfirmedBytes"), body.path("walStatus").asText(null),
+                    body.path("confirmedFlushLsn").asText(null), body.path("currentLsn").asText(null), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Slot(null, null, null, null, null, null, null, null, "interrupted");
+        } catch (Exception e) {
+            return new Slot(null, null, null, null, null, null, null, null, reason(e));
+        }
+    }
+
+    private static Long number(com.fasterxml.jackson.databind.JsonNode body, String field) {
+        return body.hasNonNull(field) ? body.get(field).asLong() : null;
+    }
+
+    private static Boolean bool(com.fasterxml.jackson.databind.JsonNode body, String field) {
+        return body.hasNonNull(field) ? body.get(field).asBoolean() : null;
     }
 
     private Stage stage(String name, String group, List<TopicPartition> partitions, Map<TopicPartition, Long> ends,
