@@ -325,6 +325,29 @@ class ConsoleIT {
         browser.screenshot("12-row-text-diff");
     }
 
+    @Test
+    void aRowAsOfATimeShowsItsValuesThenAndSaysWhenItDidNotExist() throws Exception {
+        String beforeInsert = stack.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+        stack.sql("INSERT INTO orders VALUES (310, 'new', 'first note')");
+        String between = stack.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+        stack.sql("UPDATE orders SET status = 'paid', note = 'second note' WHERE id = 310");
+        awaitVersions(310, 2);
+        signIn(stack.readToken);
+        String pk = URLEncoder.encode("{\"id\":310}", StandardCharsets.UTF_8);
+        browser.open(stack.gatewayUrl() + "/#/row?table=public.orders&pk=" + pk);
+        browser.await(By.id("row-as-of")).click();
+        // now: the latest values
+        assertThat(browser.await(By.cssSelector("#asof-row tr[data-column='note'] td")).getText()).isEqualTo("second note");
+        browser.open(stack.gatewayUrl() + "/#/as-of?table=public.orders&pk=" + pk + "&at=" + URLEncoder.encode(between, StandardCharsets.UTF_8));
+        browser.awaitValue(() -> browser.await(By.tagName("h1")).getText().contains(between) ? true : null);
+        assertThat(browser.await(By.cssSelector("#asof-row tr[data-column='note'] td")).getText()).isEqualTo("first note");
+        assertThat(browser.await(By.cssSelector("#asof-row tr[data-column='status'] td")).getText()).isEqualTo("new");
+        browser.screenshot("13-row-as-of");
+        browser.open(stack.gatewayUrl() + "/#/as-of?table=public.orders&pk=" + pk + "&at=" + URLEncoder.encode(beforeInsert, StandardCharsets.UTF_8));
+        assertThat(browser.await(By.id("asof-absent")).getText()).startsWith("The row did not exist then.");
+        assertThat(browser.all(By.id("asof-row"))).isEmpty();
+    }
+
     /** The lag the pipeline page shows for a stage, -1 while it shows none. */
     private static long lag(String stage) {
         java.util.List<WebElement> cells = browser.all(By.cssSelector("#stages tr[data-stage='" + stage + "'] td.lag"));

@@ -30,6 +30,7 @@ export async function rowView(params) {
   const view = h('section', {},
     h('h1', {}, h('code', {}, name), ' ', keyText(pk)),
     h('p', {}, h('a', { href: route('changes', { table: name }) }, '« All changes of ' + name),
+      ' · ', h('a', { href: route('as-of', { table: name, pk }), id: 'row-as-of' }, 'This row as of a time…'),
       ' · Newest version first. Changed cells are highlighted.'),
     session.canWrite() ? null : h('p', { class: 'note', id: 'read-only' }, 'Signed in with a read-only token: you can look, not undo.'),
     versions.length ? versions : h('p', {}, 'History holds no version of this row.'),
