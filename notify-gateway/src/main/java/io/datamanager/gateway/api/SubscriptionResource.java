@@ -206,10 +206,17 @@ public class SubscriptionResource {
             ((ObjectNode) webhook).put("url", webhook.path("url").asText(null));
             guard.check(webhook.path("url").asText(null), "delivery.webhook.url");
             if (!webhook.hasNonNull("secret")) {
-                String kept = rules.get(json.get("id").asText()).flatMap(s -> java.util.Optional.ofNullable(s.delivery()))
-                        .map(d -> d.webhook() == null ? null : d.webhook().secret()).orElse(null);
+                io.datamanager.model.subscription.Webhook old = rules.get(json.get("id").asText())
+                        .flatMap(s -> java.util.Optional.ofNullable(s.delivery())).map(d -> d.webhook()).orElse(null);
+                String kept = old == null ? null : old.secret();
                 secret = kept != null ? null : WebhookSigner.newSecret();
                 ((ObjectNode) webhook).put("secret", kept != null ? kept : secret);
+                if (kept != null && old.previousSecret() != null && !webhook.has("previousSecret")
+                        && old.previousSecretUntil() != null && old.previousSecretUntil().isAfter(java.time.Instant.now())) {
+                    // an edit during a rotation's grace period keeps the old secret signing until it ends
+                    ((ObjectNode) webhook).put("previousSecret", old.previousSecret());
+                    ((ObjectNode) webhook).put("previousSecretUntil", old.previousSecretUntil().toString());
+                }
             } else {
                 secret = webhook.get("secret").asText();
             }

@@ -125,6 +125,10 @@ class WebhookDeliveryIT {
         subscribe("rotating", "/rotating", oldSecret);
         String newSecret = api().post("/api/subscriptions/rotating/secret/rotate?graceMinutes=30").then().statusCode(200)
                 .extract().path("secret");
+        // an edit during the grace period (the console's form sends no secret) keeps both secrets and the grace period
+        api().contentType("application/json").body("{\"table\":\"public.t\",\"ops\":[\"insert\",\"update\"],\"delivery\":{\"webhook\":"
+                + "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/rotating\"}}}").put("/api/subscriptions/rotating")
+                .then().statusCode(200).body("delivery.webhook", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("secret")));
         send("rotating", event(11, "after rotation"));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !received.getOrDefault("/rotating", List.of()).isEmpty());
 
