@@ -113,6 +113,25 @@ class LocalStackIT {
     }
 
     @Test
+    @Order(3)
+    void theDemoShopsMistakeSaysWhoMadeItAndThePipelinePageSeesEveryPart() throws Exception {
+        // the demo writes through context-jdbc: its mistaken delete of order 3 carries who and why, in history
+        JsonNode mistake = json(api("GET", "/api/history?table=public.orders&pk.id=3&op=delete", null).body()).path("versions").get(0);
+        assertThat(mistake.path("context").path("user").asText()).as(mistake.toString()).isEqualTo("intern");
+        assertThat(mistake.path("context").path("source").asText()).isEqualTo("admin-script");
+        JsonNode pipeline = json(api("GET", "/api/pipeline", null).body());
+        for (String part : List.of("kafka", "history-sink", "capture", "streams-app")) {
+            JsonNode component = null;
+            for (JsonNode c : pipeline.path("components")) {
+                component = c.path("name").asText().equals(part) ? c : component;
+            }
+            assertThat(component).as(part + " in " + pipeline.path("components")).isNotNull();
+            assertThat(component.path("up").asBoolean()).as(component.toString()).isTrue();
+        }
+        assertThat(pipeline.path("slot").path("exists").asBoolean()).as(pipeline.path("slot").toString()).isTrue();
+    }
+
+    @Test
     @Order(4)
     void theReadmesExamplesRunAsWritten() throws Exception {
         String readme = Files.readString(dm.home.resolve("README.md"));

@@ -294,6 +294,9 @@ final class LocalStack implements AutoCloseable {
         env.put("DM_GATEWAY_INSTANCE_ID", "dm-gateway-local"); // a restarted gateway takes its partitions back at once
         env.put("DM_HISTORY_URL", "http://127.0.0.1:" + options.ports().history());
         env.put("DM_HISTORY_TOKEN", historyToken);
+        // the console's pipeline page asks these too (Kafka and the history-sink it knows already)
+        env.put("DM_GATEWAY_HEALTH_URLS", "capture=http://127.0.0.1:" + options.ports().capture()
+                + ",streams-app=http://127.0.0.1:" + options.ports().streams());
         env.put("DM_ALLOW_LOOPBACK_WEBHOOKS", "true"); // receivers of a local stack run on this machine
         if (redisUrl != null) {
             env.put("DM_REDIS_URL", redisUrl);
