@@ -326,6 +326,28 @@ class ConsoleIT {
     }
 
     @Test
+    void aJsonValuesEditIsShownAsALineDiffOfItsPrettyForm() throws Exception {
+        stack.sql("CREATE TABLE docs (id int PRIMARY KEY, body jsonb)",
+                "INSERT INTO docs VALUES (1, '{\"customer\":\"Ada\",\"items\":[{\"sku\":\"A-1\",\"qty\":1}],\"gift\":false}')",
+                "UPDATE docs SET body = '{\"customer\":\"Ada\",\"items\":[{\"sku\":\"A-1\",\"qty\":3}],\"gift\":false}' WHERE id = 1");
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> Json.tree(stack.api("GET",
+                "/api/history?table=public.docs&pk.id=1", null).body().getBytes(StandardCharsets.UTF_8), "page").path("versions").size() >= 2);
+        signIn(stack.readToken);
+        browser.open(stack.gatewayUrl() + "/#/row?table=public.docs&pk=" + URLEncoder.encode("{\"id\":1}", StandardCharsets.UTF_8));
+        WebElement after = browser.await(By.cssSelector("tr.changed[data-column='body'] td.after pre.linediff"));
+        WebElement before = browser.await(By.cssSelector("tr.changed[data-column='body'] td.before pre.linediff"));
+        // one line of the pretty JSON changed, the quantity; the rest is the same on both sides
+        assertThat(after.findElements(By.cssSelector(".line-add"))).singleElement().extracting(WebElement::getText).asString()
+                .contains("\"qty\": 3");
+        assertThat(before.findElements(By.cssSelector(".line-del"))).singleElement().extracting(WebElement::getText).asString()
+                .contains("\"qty\": 1");
+        assertThat(after.findElements(By.cssSelector(".word-add"))).extracting(WebElement::getText).containsExactly("3");
+        assertThat(after.findElements(By.cssSelector(".line-same"))).extracting(WebElement::getText)
+                .anySatisfy(l -> assertThat(l).contains("\"customer\": \"Ada\"")).anySatisfy(l -> assertThat(l).contains("\"sku\": \"A-1\""));
+        browser.screenshot("14-row-json-diff");
+    }
+
+    @Test
     void aRowAsOfATimeShowsItsValuesThenAndSaysWhenItDidNotExist() throws Exception {
         String beforeInsert = stack.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
         stack.sql("INSERT INTO orders VALUES (310, 'new', 'first note')");
