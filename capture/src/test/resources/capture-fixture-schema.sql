@@ -34,6 +34,9 @@ CREATE TABLE docs (id integer PRIMARY KEY, title text NOT NULL, body text NOT NU
 CREATE TABLE line_items (order_id integer, line_no integer, qty integer NOT NULL, PRIMARY KEY (order_id, line_no));
 CREATE TABLE audit_log (at timestamptz NOT NULL, message text NOT NULL);
 ALTER TABLE audit_log REPLICA IDENTITY FULL;
+-- JSON null ('null'::jsonb) beside SQL NULL, in json and jsonb; FULL so deletes send the whole before image
+CREATE TABLE json_nulls (id integer PRIMARY KEY, j json, jb jsonb);
+ALTER TABLE json_nulls REPLICA IDENTITY FULL;
 
 INSERT INTO all_types VALUES (
     1, 7, 42, 9007199254740993, 12345.678, 'NaN', 1.5, 2.25, true,

@@ -197,6 +197,38 @@ class CaptureIT {
         assertThat(h.server().isAlive()).isTrue();
     }
 
+    @Test
+    @Order(7)
+    void aJsonNullOfAJsonOrJsonbColumnIsMarkedAndSqlNullIsNot() throws Exception {
+        h.sql("INSERT INTO json_nulls VALUES (1, 'null', 'null'), (2, NULL, NULL), (3, '\"null\"', '\"null\"'), "
+                        + "(4, '{\"a\": null}', '{\"a\": null}')",
+                "UPDATE json_nulls SET j = NULL, jb = NULL WHERE id = 1",
+                "UPDATE json_nulls SET jb = 'null' WHERE id = 2",
+                "DELETE FROM json_nulls WHERE id = 2");
+        List<ConsumerRecord<byte[], byte[]>> records = h.readUntil(events -> count(events, "public.json_nulls", Op.DELETE) >= 1);
+        writeFixture("json-nulls", records, r -> r.topic().endsWith(".json_nulls"));
+        List<JsonNode> inserted = records.stream().filter(r -> r.topic().endsWith(".json_nulls") && r.value() != null)
+                .map(r -> Json.tree(r.value(), "value")).filter(v -> v.path("op").asText().equals("c")).map(v -> v.get("after")).toList();
+        assertThat(inserted).as("Debezium sends JSON null as the text 'null', SQL NULL as null")
+                .anySatisfy(after -> assertThat(after.toString()).isEqualTo("{\"id\":1,\"j\":\"null\",\"jb\":\"null\"}"))
+                .anySatisfy(after -> assertThat(after.toString()).isEqualTo("{\"id\":2,\"j\":null,\"jb\":null}"));
+        List<ChangeEvent> events = CaptureHarness.parse(records).stream().filter(e -> e.table().equals("public.json_nulls")).toList();
+
+        assertThat(events).filteredOn(e -> e.op() == Op.INSERT).extracting(e -> e.pk().get("id").asInt() + ":" + e.jsonNulls())
+                .containsExactlyInAnyOrder("1:[after.j, after.jb]", "2:[]", "3:[]", "4:[]");
+        ChangeEvent toSqlNull = events.stream().filter(e -> e.op() == Op.UPDATE && e.pk().get("id").asInt() == 1).findFirst().orElseThrow();
+        assertThat(toSqlNull.jsonNulls()).containsExactlyInAnyOrder("before.j", "before.jb");
+        assertThat(toSqlNull.changed()).as("JSON null to SQL NULL is a change").containsExactlyInAnyOrder("j", "jb");
+        ChangeEvent toJsonNull = events.stream().filter(e -> e.op() == Op.UPDATE && e.pk().get("id").asInt() == 2).findFirst().orElseThrow();
+        assertThat(toJsonNull.jsonNulls()).containsExactly("after.jb");
+        assertThat(toJsonNull.changed()).containsExactly("jb");
+        ChangeEvent delete = only(events, "public.json_nulls", Op.DELETE);
+        assertThat(delete.before().has("jb")).as("a keyed delete keeps only the key: the streams-app fills the rest").isFalse();
+        assertThat(delete.jsonNulls()).as("a mark names only a column the image holds").isEmpty();
+        ChangeEvent string = events.stream().filter(e -> e.op() == Op.INSERT && e.pk().get("id").asInt() == 3).findFirst().orElseThrow();
+        assertThat(string.after().get("jb").asText()).as("a JSON string 'null' stays a string").isEqualTo("null");
+    }
+
     private static long count(List<ChangeEvent> events, String table, Op op) {
         return events.stream().filter(e -> e.table().equals(table) && e.op() == op).count();
     }

@@ -101,6 +101,11 @@ public record ChangeEvent(
         changed = changed == null ? List.of() : List.copyOf(changed);
         missing = missing == null ? List.of() : List.copyOf(missing);
         jsonNulls = jsonNulls == null ? List.of() : List.copyOf(jsonNulls);
+        for (String path : jsonNulls) {
+            if (!path.startsWith("before.") && !path.startsWith("after.")) {
+                throw new ValidationException("jsonNulls", "entries are before.<column> or after.<column>, was '" + path + "'");
+            }
+        }
         context = context == null ? null : context.deepCopy();
         if (complete != missing.isEmpty()) {
             throw new ValidationException("complete", "must be false exactly when 'missing' names columns");
@@ -120,6 +125,13 @@ public record ChangeEvent(
                 newMissing, lsn, txId, commitTs, captureTs, jsonNulls, context);
     }
 
+    /** The same change with other row images, column lists and JSON nulls; its context is kept. */
+    public ChangeEvent withImages(ObjectNode newBefore, ObjectNode newAfter, List<String> newChanged, List<String> newMissing,
+            List<String> newJsonNulls) {
+        return new ChangeEvent(v, id, table, op, pk, newBefore, newAfter, newChanged, newMissing == null || newMissing.isEmpty(),
+                newMissing, lsn, txId, commitTs, captureTs, newJsonNulls, context);
+    }
+
     /** The same change with this application context (null for none). */
     public ChangeEvent withContext(ObjectNode newContext) {
         return new ChangeEvent(v, id, table, op, pk, before, after, changed, complete, missing, lsn, txId, commitTs, captureTs,
@@ -131,10 +143,16 @@ public record ChangeEvent(
      * for either image (its value is not known, so neither is whether it changed).
      */
     public static List<String> changedColumns(ObjectNode before, ObjectNode after, List<String> missing) {
+        return changedColumns(before, after, missing, List.of());
+    }
+
+    /** As {@link #changedColumns(ObjectNode, ObjectNode, List)}; a JSON null and SQL NULL ({@code jsonNulls}) differ too. */
+    public static List<String> changedColumns(ObjectNode before, ObjectNode after, List<String> missing, List<String> jsonNulls) {
         List<String> changed = new java.util.ArrayList<>();
         after.fieldNames().forEachRemaining(column -> {
             if (!missing.contains("before." + column) && !missing.contains("after." + column)
-                    && !java.util.Objects.equals(before.get(column), after.get(column))) {
+                    && (!java.util.Objects.equals(before.get(column), after.get(column))
+                            || jsonNulls.contains("before." + column) != jsonNulls.contains("after." + column))) {
                 changed.add(column);
             }
         });

@@ -60,6 +60,14 @@ class ChangeEventTest {
     }
 
     @Test
+    void aJsonNullsEntryNamesAnImageAndColumn() {
+        assertThat(ChangeEvent.fromJson(VALID.replace("\"v\":1,", "\"v\":1,\"jsonNulls\":[\"after.doc\"],").getBytes()).jsonNulls())
+                .containsExactly("after.doc");
+        assertThatThrownBy(() -> ChangeEvent.fromJson(VALID.replace("\"v\":1,", "\"v\":1,\"jsonNulls\":[\"doc\"],").getBytes()))
+                .hasMessageContaining("jsonNulls");
+    }
+
+    @Test
     void keyIsTableWithCanonicalPrimaryKeyWhateverTheColumnOrder() {
         ObjectNode a = Json.mapper().createObjectNode().put("b", 2).put("a", "x");
         ObjectNode b = Json.mapper().createObjectNode().put("a", "x").put("b", 2);

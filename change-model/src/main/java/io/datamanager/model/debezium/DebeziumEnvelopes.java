@@ -36,6 +36,9 @@ import java.util.Optional;
  *       {@code REPLICA IDENTITY FULL} is read the same way; the streams-app fills the columns from the row's
  *       last state, which holds the same values. A table without a key has no such delete: its before image
  *       is its identity and is kept whole.</li>
+ *   <li>A json/jsonb column holding the JSON value {@code null} ({@code 'null'::jsonb}) arrives as the text
+ *       {@code "null"}, SQL NULL as null: both become JSON null in the image, and the first is named in
+ *       {@code jsonNulls} ({@code after.<column>}, {@code before.<column>}), only while the image holds the column.</li>
  *   <li>{@link #read} also gives the change's {@link StreamPosition}, from {@code source.sequence}.</li>
  * </ul>
  */
@@ -79,24 +82,27 @@ public final class DebeziumEnvelopes {
         Instant captureTs = micros(envelope, "ts_us", "ts_ms", "ts_ms");
 
         List<String> missing = new ArrayList<>();
-        ObjectNode before = image(envelope.get("before"), "before", types, missing);
-        ObjectNode after = image(envelope.get("after"), "after", types, missing);
+        List<String> jsonNulls = new ArrayList<>();
+        ObjectNode before = image(envelope.get("before"), "before", types, missing, jsonNulls);
+        ObjectNode after = image(envelope.get("after"), "after", types, missing, jsonNulls);
         if (op == Op.UPDATE && before == null) {
             missing.add("before");
         }
         if (op == Op.UPDATE && before != null) {
-            fillUnchangedToastFromBefore(before, after, missing);
+            fillUnchangedToastFromBefore(before, after, missing, jsonNulls);
         }
 
         JsonNode keyNode = key == null || key.length == 0 ? null : ExactJson.tree(key, "key");
         ObjectNode pk = primaryKey(op, keyNode, before, after, types);
         if (op == Op.DELETE && before != null && keyNode != null && keyNode.isObject()) {
             keepOnlyTheKey(before, pk, missing);
+            jsonNulls.removeIf(path -> path.startsWith("before.") && !before.has(path.substring("before.".length())));
         }
-        List<String> changed = op == Op.UPDATE && before != null ? ChangeEvent.changedColumns(before, after, missing) : List.of();
+        List<String> changed = op == Op.UPDATE && before != null
+                ? ChangeEvent.changedColumns(before, after, missing, jsonNulls) : List.of();
 
         ChangeEvent event = new ChangeEvent(ChangeEvent.VERSION, RowKey.eventId(table, pk, lsn), table, op, pk,
-                before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs);
+                before, after, changed, missing.isEmpty(), missing, lsn.toString(), txId, commitTs, captureTs, jsonNulls, null);
         return Optional.of(new CapturedChange(event, StreamPosition.of(source, lsn, op == Op.SNAPSHOT)));
     }
 
@@ -105,7 +111,7 @@ public final class DebeziumEnvelopes {
         return parse(key, value, ColumnTypes.fromHeader(typesHeader));
     }
 
-    private static ObjectNode image(JsonNode node, String name, ColumnTypes types, List<String> missing) {
+    private static ObjectNode image(JsonNode node, String name, ColumnTypes types, List<String> missing, List<String> jsonNulls) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -118,20 +124,27 @@ public final class DebeziumEnvelopes {
             if (DebeziumValues.isPlaceholder(column.getValue())) {
                 missing.add(name + "." + column.getKey());
             } else {
-                out.set(column.getKey(), DebeziumValues.convert(column.getValue(), types.of(column.getKey()),
-                        types.postgresType(column.getKey())));
+                JsonNode value = DebeziumValues.convert(column.getValue(), types.of(column.getKey()), types.postgresType(column.getKey()));
+                if (DebeziumValues.isJsonNull(column.getValue(), value, types.of(column.getKey()))) {
+                    jsonNulls.add(name + "." + column.getKey());
+                }
+                out.set(column.getKey(), value);
             }
         }
         return out;
     }
 
-    private static void fillUnchangedToastFromBefore(ObjectNode before, ObjectNode after, List<String> missing) {
+    private static void fillUnchangedToastFromBefore(ObjectNode before, ObjectNode after, List<String> missing,
+            List<String> jsonNulls) {
         for (Iterator<String> it = missing.iterator(); it.hasNext(); ) {
             String path = it.next();
             if (path.startsWith("after.")) {
                 String column = path.substring("after.".length());
                 if (before.has(column)) {
                     after.set(column, before.get(column));
+                    if (jsonNulls.contains("before." + column)) {
+                        jsonNulls.add(path);
+                    }
                     it.remove();
                 }
             }

@@ -48,6 +48,14 @@ final class DebeziumValues {
         return false;
     }
 
+    /**
+     * True when a json/jsonb value is the JSON value {@code null}: Debezium sends it as the text {@code "null"}
+     * (SQL NULL comes as null), and {@link #convert} makes both JSON null.
+     */
+    static boolean isJsonNull(JsonNode sent, JsonNode converted, String descriptor) {
+        return "io.debezium.data.Json".equals(descriptor) && sent != null && sent.isTextual() && converted.isNull();
+    }
+
     /** Converts a column value given its descriptor and, when known, its PostgreSQL type. */
     static JsonNode convert(JsonNode value, String descriptor, String postgresType) {
         if (value != null && value.isTextual() && ("numeric".equals(postgresType) || "_numeric".equals(postgresType))) {

@@ -164,6 +164,64 @@ class DebeziumEnvelopesTest {
         assertThat(truncate.after()).isNull();
     }
 
+    /** Real capture of json_nulls(id, j json, jb jsonb): JSON null arrives as the text "null", SQL NULL as null. */
+    private static ChangeEvent jsonNulls(String op, int id) {
+        return Fixtures.load("json-nulls").stream().map(Fixtures.Raw::parse)
+                .filter(e -> e.op() == Op.fromDebezium(op) && e.pk().get("id").asInt() == id).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aJsonNullOfJsonAndJsonbIsMarkedAndSqlNullIsNot() {
+        ChangeEvent jsonNull = jsonNulls("c", 1);
+        assertThat(jsonNull.after().get("jb").isNull()).isTrue();
+        assertThat(jsonNull.jsonNulls()).containsExactly("after.j", "after.jb");
+        ChangeEvent sqlNull = jsonNulls("c", 2);
+        assertThat(sqlNull.after().get("jb").isNull()).isTrue();
+        assertThat(sqlNull.jsonNulls()).isEmpty();
+        ChangeEvent string = jsonNulls("c", 3);
+        assertThat(string.after().get("jb").isTextual()).as("the JSON string \"null\" is a string").isTrue();
+        assertThat(string.after().get("jb").asText()).isEqualTo("null");
+        assertThat(string.jsonNulls()).isEmpty();
+        assertThat(jsonNulls("c", 4).after().get("jb").toString()).isEqualTo("{\"a\":null}");
+        assertThat(jsonNulls("c", 4).jsonNulls()).as("a null inside a value is part of the value").isEmpty();
+    }
+
+    @Test
+    void anUpdateBetweenJsonNullAndSqlNullMarksItsImagesAndCountsAsAChange() {
+        ChangeEvent toSqlNull = jsonNulls("u", 1);
+        assertThat(toSqlNull.jsonNulls()).containsExactly("before.j", "before.jb");
+        assertThat(toSqlNull.changed()).containsExactly("j", "jb");
+        ChangeEvent toJsonNull = jsonNulls("u", 2);
+        assertThat(toJsonNull.jsonNulls()).containsExactly("after.jb");
+        assertThat(toJsonNull.changed()).containsExactly("jb");
+    }
+
+    @Test
+    void aKeyedDeleteMarksOnlyColumnsItsBeforeImageKeeps() {
+        Fixtures.Raw raw = Fixtures.one("json-nulls", "d");
+        assertThat(raw.envelope().get("before").get("jb").asText()).as("sent under REPLICA IDENTITY FULL").isEqualTo("null");
+        ChangeEvent delete = raw.parse();
+        assertThat(delete.before().has("jb")).isFalse();
+        assertThat(delete.missing()).contains("before.jb");
+        assertThat(delete.jsonNulls()).isEmpty();
+    }
+
+    @Test
+    void jsonNullsRoundTripThroughDmChangesAndAreLeftOutWhenNone() {
+        ChangeEvent marked = jsonNulls("c", 1);
+        assertThat(Json.tree(marked.toJson(), "event").get("jsonNulls").toString()).isEqualTo("[\"after.j\",\"after.jb\"]");
+        assertThat(ChangeEvent.fromJson(marked.toJson())).isEqualTo(marked);
+        assertThat(Json.tree(jsonNulls("c", 2).toJson(), "event").has("jsonNulls")).isFalse();
+    }
+
+    @Test
+    void withoutTheTypesHeaderNothingIsMarked() {
+        Fixtures.Raw raw = Fixtures.load("json-nulls").get(0);
+        ChangeEvent e = DebeziumEnvelopes.parse(raw.key(), raw.value(), ColumnTypes.UNKNOWN).orElseThrow();
+        assertThat(e.after().get("jb").isTextual()).as("the text as Debezium wrote it").isTrue();
+        assertThat(e.jsonNulls()).isEmpty();
+    }
+
     @Test
     void tombstoneYieldsNothing() {
         assertThat(DebeziumEnvelopes.parse(null, null, ColumnTypes.UNKNOWN)).isEmpty();

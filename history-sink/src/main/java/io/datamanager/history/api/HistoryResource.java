@@ -78,7 +78,10 @@ public class HistoryResource {
                 mark.field());
     }
 
-    public record RowAsOf(String table, Instant at, Version version, JsonNode row, @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    /** {@code jsonNulls}: the columns of {@code row} holding the JSON value null (json/jsonb), not SQL NULL; omitted when none. */
+    public record RowAsOf(String table, Instant at, Version version, JsonNode row,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY) List<String> jsonNulls,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
             CompletenessHeaders.CompleteThroughField completeThrough) {}
 
     /** A row as it was at {@code at}; without pk.* the whole table, streamed as a JSON array of rows. */
@@ -118,7 +121,7 @@ public class HistoryResource {
             throw new NotFoundException("row " + pk + " of " + table + " did not exist at " + time
                     + (version == null ? " (no version recorded by then)" : " (deleted at " + version.commitTs() + ")"));
         }
-        return new RowAsOf(table, time, version, version.rowAfter(), mark.field());
+        return new RowAsOf(table, time, version, version.rowAfter(), version.rowAfterJsonNulls(), mark.field());
     }
 
     /** pk.* must name key columns of the table: a typo would otherwise just find nothing. */

@@ -57,7 +57,7 @@ public class RestoreTargets {
         if (r.versionId() != null) {
             Version v = history.version(r.versionId())
                     .orElseThrow(() -> new NotFoundException("no version " + r.versionId() + " in history"));
-            return List.of(row(v.table(), v.pk(), v.rowAfter(), Point.after(v)));
+            return List.of(row(v.table(), v.pk(), rowAfter(v), Point.after(v)));
         }
         if (history.table(r.table()).isEmpty()) {
             throw new ValidationException("table", "'" + r.table() + "' has no history (see GET /api/tables)");
@@ -65,14 +65,14 @@ public class RestoreTargets {
         Version latest = history.latest(r.table(), text(r.pk()))
                 .orElseThrow(() -> new NotFoundException("no history for row " + r.pk() + " of " + r.table()));
         if (r.at() != null) {
-            ObjectNode target = history.asOf(r.table(), text(r.pk()), r.at()).map(Version::rowAfter).orElse(null);
+            ObjectNode target = history.asOf(r.table(), text(r.pk()), r.at()).map(RestoreTargets::rowAfter).orElse(null);
             return List.of(row(r.table(), latest.pk(), target, Point.at(r.at())));
         }
         if (!"delete".equals(latest.op())) {
             throw new ValidationException("at", "the row exists: say which state to restore with 'at' or 'versionId'");
         }
         // back to before the newest version, the delete: nothing can have changed after it
-        return List.of(new RowRestore(r.table(), latest.pk(), null, latest.before(), null, List.of()));
+        return List.of(new RowRestore(r.table(), latest.pk(), null, before(latest), null, List.of()));
     }
 
     /** A row back to {@code target}, its state at {@code point}; the first change after the point is the one undone. */
@@ -81,14 +81,14 @@ public class RestoreTargets {
         Version latest = history.latest(table, key).orElseThrow();
         List<Version> first = history.after(table, key, point, 1);
         if (first.isEmpty()) {
-            return new RowRestore(table, latest.pk(), latest.rowAfter(), target, target, List.of());
+            return new RowRestore(table, latest.pk(), rowAfter(latest), target, target, List.of());
         }
         Version undone = first.get(0);
         if (undone.txId() != null) { // the mistake is a transaction: every version of the row it wrote
             undone = history.lastOfTransaction(table, key, point, undone.txId()).orElse(undone);
         }
         List<Version> later = history.after(table, key, Point.after(undone), LATER_SHOWN);
-        return new RowRestore(table, latest.pk(), latest.rowAfter(), target, undone.rowAfter(), later);
+        return new RowRestore(table, latest.pk(), rowAfter(latest), target, rowAfter(undone), later);
     }
 
     /**
@@ -130,7 +130,7 @@ public class RestoreTargets {
                         throw new ValidationException("txId", "version " + first.versionId() + " of " + first.table()
                                 + " lacks its full before image, so the state before it is not known");
                     }
-                    yield first.before();
+                    yield before(first);
                 }
             };
             List<Version> timeline = timelines.getOrDefault(e.getKey(), List.of(last));
@@ -141,7 +141,7 @@ public class RestoreTargets {
             List<Version> later = undone >= timeline.size() ? List.of()
                     : timeline.subList(undone + 1, Math.min(timeline.size(), undone + 1 + LATER_SHOWN));
             Version latest = timeline.isEmpty() ? last : timeline.getLast();
-            rows.add(new RowRestore(last.table(), last.pk(), latest.rowAfter(), before, last.rowAfter(), later));
+            rows.add(new RowRestore(last.table(), last.pk(), rowAfter(latest), before, rowAfter(last), later));
         }
         return rows.reversed();
     }
@@ -168,6 +168,16 @@ public class RestoreTargets {
             throw new NotFoundException("no change in history matches the window");
         }
         return changes(selected);
+    }
+
+    /** The row after a version, its JSON nulls told apart from SQL NULL ({@link JsonNullValue}). */
+    private static ObjectNode rowAfter(Version v) {
+        return JsonNullValue.marked(v.rowAfter(), v.rowAfterJsonNulls());
+    }
+
+    /** The row before a version, its JSON nulls told apart from SQL NULL. */
+    private static ObjectNode before(Version v) {
+        return JsonNullValue.marked(v.before(), v.beforeJsonNulls());
     }
 
     private static Map<String, String> text(JsonNode pk) {

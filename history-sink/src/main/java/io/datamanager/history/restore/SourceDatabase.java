@@ -77,10 +77,18 @@ public class SourceDatabase {
         StringBuilder same = new StringBuilder("true");
         for (Iterator<Map.Entry<String, JsonNode>> it = image.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> column = it.next();
-            if (types.containsKey(column.getKey())) {
-                same.append(" AND t.").append(SqlWriter.ident(column.getKey())).append(" IS NOT DISTINCT FROM ")
-                        .append(SqlWriter.param(column.getKey(), column.getValue(), types, params));
+            String type = types.get(column.getKey());
+            if (type == null) {
+                continue;
             }
+            String live = "t." + SqlWriter.ident(column.getKey());
+            String value = SqlWriter.param(column.getKey(), column.getValue(), types, params);
+            if (type.equals("json") || type.equals("json[]")) { // json has no equality operator: compare as jsonb
+                String as = type.equals("json") ? "jsonb" : "jsonb[]";
+                live = "CAST(" + live + " AS " + as + ")";
+                value = "CAST(" + value + " AS " + as + ")";
+            }
+            same.append(" AND ").append(live).append(" IS NOT DISTINCT FROM ").append(value);
         }
         return same.toString();
     }

@@ -7,6 +7,9 @@ final class SqlValues {
     private SqlValues() {}
 
     static String text(JsonNode value, String type) {
+        if (value == JsonNullValue.INSTANCE) {
+            return "null"; // the JSON value null of a json/jsonb column: CAST('null' AS jsonb), not SQL NULL
+        }
         if (value == null || value.isNull()) {
             return null;
         }

@@ -28,6 +28,7 @@ final class CopyRows {
         field(line, e.txId() == null ? null : e.txId().toString());
         field(line, e.commitTs().toString());
         field(line, e.captureTs() == null ? null : e.captureTs().toString());
+        field(line, textArray(e.jsonNulls()));
         return line.append('\n').toString();
     }
 

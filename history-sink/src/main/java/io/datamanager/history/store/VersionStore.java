@@ -25,14 +25,14 @@ public class VersionStore {
             CREATE TEMP TABLE IF NOT EXISTS dm_stage (
               n bigint, event_id text, table_name text, row_key text, pk jsonb, op text, before jsonb, after jsonb,
               changed text[], complete boolean, missing text[], lsn pg_lsn, tx_id bigint, commit_ts timestamptz,
-              capture_ts timestamptz) ON COMMIT DELETE ROWS""";
+              capture_ts timestamptz, json_nulls text[]) ON COMMIT DELETE ROWS""";
     private static final String COPY = "COPY dm_stage FROM STDIN";
     private static final String MOVE = """
             WITH ins AS (
               INSERT INTO dm_version (event_id, table_name, row_key, pk, op, before, after, changed, complete, missing,
-                                      lsn, tx_id, commit_ts, capture_ts)
+                                      lsn, tx_id, commit_ts, capture_ts, json_nulls)
               SELECT event_id, table_name, row_key, pk, op, before, after, changed, complete, missing, lsn, tx_id,
-                     commit_ts, capture_ts
+                     commit_ts, capture_ts, json_nulls
               FROM dm_stage ORDER BY n
               ON CONFLICT (event_id) DO NOTHING
               RETURNING table_name, commit_ts)

@@ -175,6 +175,67 @@ class RestoreIT {
     }
 
     @Test
+    void aJsonNullAndSqlNullInJsonAndJsonbColumnsAreEachRestoredAsTheyWere() throws Exception {
+        // REPLICA IDENTITY DEFAULT: the before images of the mistakes come from the streams-app's row state
+        HistoryPipeline.sql("CREATE TABLE json_docs (id integer PRIMARY KEY, jb jsonb, j json, note text)",
+                "INSERT INTO json_docs VALUES (1, 'null', 'null', 'JSON null'), (2, NULL, NULL, 'SQL NULL'), "
+                        + "(3, '\"null\"', '\"null\"', 'a JSON string'), (4, '{\"a\": null, \"n\": 2.50}', '{\"a\":null}', 'an object'), "
+                        + "(5, 'null', NULL, 'mixed'), (6, NULL, 'null', 'mixed too')");
+        long inserted = Shop.transaction("UPDATE json_docs SET note = note || '.' WHERE id = 6");
+        Shop.restored("{\"txId\":" + inserted + "}"); // history holds the rows
+        String beforeMistakes = Shop.now();
+        List<String> before = jsonDocs();
+        assertThat(before).as("what the comparison tells apart").containsExactly(
+                "1|f|null|null|f|null|null|JSON null", "2|t|||t|||SQL NULL", "3|f|string|\"null\"|f|string|\"null\"|a JSON string",
+                "4|f|object|{\"a\": null, \"n\": 2.50}|f|object|{\"a\":null}|an object", "5|f|null|null|t|||mixed",
+                "6|t|||f|null|null|mixed too.");
+
+        long update = Shop.transaction("UPDATE json_docs SET jb = 'null', j = 'null', note = 'oops'");
+        JsonPath dry = Shop.restored("{\"txId\":" + update + "}");
+        assertThat(dry.getList("statements.pasteable", String.class)).as("the SQL NULLs written back as NULL, JSON null left alone")
+                .contains("UPDATE \"public\".\"json_docs\" SET \"j\" = CAST(NULL AS json), \"jb\" = CAST(NULL AS jsonb), "
+                        + "\"note\" = CAST('SQL NULL' AS text) WHERE \"id\" = CAST('2' AS integer)")
+                .contains("UPDATE \"public\".\"json_docs\" SET \"note\" = CAST('JSON null' AS text) WHERE \"id\" = CAST('1' AS integer)");
+        Shop.restored("{\"txId\":" + update + ",\"dryRun\":false}");
+        assertThat(jsonDocs()).as("after undoing the UPDATE").isEqualTo(before);
+
+        long delete = Shop.transaction("DELETE FROM json_docs");
+        JsonPath plan = Shop.restored("{\"txId\":" + delete + ",\"dryRun\":false}");
+        List<String> inserts = plan.getList("statements.pasteable", String.class);
+        assertThat(inserts).filteredOn(sql -> sql.contains("CAST('1' AS integer)")).singleElement().asString()
+                .contains("CAST('null' AS jsonb)", "CAST('null' AS json)").doesNotContain("NULL AS");
+        assertThat(inserts).filteredOn(sql -> sql.contains("CAST('2' AS integer)")).singleElement().asString()
+                .contains("CAST(NULL AS jsonb)", "CAST(NULL AS json)").doesNotContain("'null'");
+        assertThat(jsonDocs()).as("after undoing the DELETE").isEqualTo(before);
+
+        JsonPath asOf = Shop.api().get("/api/history/as-of?table=public.json_docs&pk.id=5&at=" + beforeMistakes).then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(asOf.getList("jsonNulls")).as("the row's JSON nulls beside it").containsExactly("jb");
+        assertThat(asOf.getList("version.jsonNulls")).containsExactly("after.jb");
+        assertThat(Shop.api().get("/api/history/as-of?table=public.json_docs&pk.id=2&at=" + beforeMistakes).then().statusCode(200)
+                .extract().jsonPath().getList("jsonNulls")).as("SQL NULL is not marked").isNull();
+        JsonPath updated = Shop.api().get("/api/history?table=public.json_docs&pk.id=6&txId=" + update).then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(updated.getList("versions[0].jsonNulls")).as("the before image from the row state keeps its JSON null")
+                .containsExactlyInAnyOrder("before.j", "after.jb", "after.j");
+    }
+
+    /** Every row of json_docs as id|jb IS NULL|jsonb_typeof|jb text|j IS NULL|json_typeof|j text|note: JSON null and SQL NULL differ. */
+    private static List<String> jsonDocs() throws Exception {
+        List<String> out = new ArrayList<>();
+        try (java.sql.Connection c = io.datamanager.testsupport.TestPostgres.shared().connect(HistoryPipeline.source);
+                java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT concat_ws('|', id, "
+                        + "CASE WHEN jb IS NULL THEN 't' ELSE 'f' END, coalesce(jsonb_typeof(jb), ''), coalesce(jb::text, ''), "
+                        + "CASE WHEN j IS NULL THEN 't' ELSE 'f' END, coalesce(json_typeof(j), ''), coalesce(j::text, ''), note) "
+                        + "FROM json_docs ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
     void mistakeOnlyRestoresTheColumnsTheMistakeChangedAndNoOneChangedSinceAndReportsTheRest() throws Exception {
         Map<String, List<String>> before = Shop.dump();
         long mistake = Shop.transaction("UPDATE shop_customers SET tier = 'gold', name = upper(name) WHERE id BETWEEN 11 AND 15");

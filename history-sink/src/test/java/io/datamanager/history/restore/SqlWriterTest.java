@@ -33,6 +33,27 @@ class SqlWriterTest {
     }
 
     @Test
+    void aJsonNullIsWrittenAsJsonNullAndSqlNullAsNullInJsonAndJsonb() {
+        Map<String, String> types = Map.of("id", "integer", "doc", "jsonb", "j", "json", "other", "jsonb");
+        ObjectNode to = JsonNullValue.marked(row("{\"id\":1,\"doc\":null,\"j\":null,\"other\":null}"), List.of("doc", "j"));
+        RestorePlan.Statement insert = SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"), null, to, null, List.of()), types);
+        assertThat(insert.params()).containsExactly("1", "null", "null", null);
+        assertThat(insert.pasteable()).isEqualTo("INSERT INTO \"public\".\"t\" (\"id\", \"doc\", \"j\", \"other\") VALUES "
+                + "(CAST('1' AS integer), CAST('null' AS jsonb), CAST('null' AS json), CAST(NULL AS jsonb))");
+
+        ObjectNode sqlNulls = row("{\"id\":1,\"doc\":null,\"j\":null,\"other\":null}");
+        RestorePlan.Statement update = SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"), sqlNulls, to, null, List.of()), types);
+        assertThat(update.pasteable()).as("SQL NULL and JSON null differ: both columns are set")
+                .isEqualTo("UPDATE \"public\".\"t\" SET \"doc\" = CAST('null' AS jsonb), \"j\" = CAST('null' AS json) WHERE \"id\" = CAST('1' AS integer)");
+        RestorePlan.Statement back = SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"), to, sqlNulls, null, List.of()), types);
+        assertThat(back.params()).containsExactly(null, null, "1");
+        assertThat(SqlWriter.write(new RowRestore("public.t", row("{\"id\":1}"), to, JsonNullValue.marked(sqlNulls, List.of("doc", "j")),
+                null, List.of()), types)).as("already as restored").isNull();
+        assertThat(Json.mapper().valueToTree(to).toString()).as("an answer shows it as null")
+                .isEqualTo("{\"id\":1,\"doc\":null,\"j\":null,\"other\":null}");
+    }
+
+    @Test
     void identifiersAreQuotedAndStrangeTypesRefused() {
         RestorePlan.Statement s = SqlWriter.write(new RowRestore("we\"ird.t; drop", row("{\"id\":1}"), row("{\"id\":1}"), null, null, List.of()), TYPES);
         assertThat(s.sql()).isEqualTo("DELETE FROM \"we\"\"ird\".\"t; drop\" WHERE \"id\" = CAST(? AS integer)");

@@ -3,7 +3,9 @@ package io.datamanager.streams.topology;
 import static io.datamanager.streams.topology.Pipeline.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
 import io.datamanager.model.Op;
 import io.datamanager.model.debezium.Fixtures;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +98,54 @@ class NormaliseAndFillTest {
         assertThat(delete.before()).isEqualTo(row("id", 9));
         assertThat(delete.complete()).isFalse();
         assertThat(delete.missing()).containsExactly("before.name", "before.qty", "before.at", "before.note");
+    }
+
+    /** dm.types of notes(id int4, doc jsonb, note text), as capture's transform writes it. */
+    private static final byte[] NOTE_TYPES = "{\"id\":\"int32|int4\",\"doc\":\"io.debezium.data.Json|jsonb\",\"note\":\"string|text\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    private long noteLsn = 0x17A0000;
+
+    /** A change of public.notes under REPLICA IDENTITY DEFAULT, the JSON null of doc sent as Debezium does: the text "null". */
+    private void note(String op, ObjectNode before, ObjectNode after) {
+        noteLsn += 0x100;
+        p.raw("public.notes", Json.toBytes(row("id", 1)), Pipeline.envelope("public.notes", op, before, after, noteLsn - 0x80, noteLsn),
+                NOTE_TYPES);
+    }
+
+    @Test
+    void beforeImagesFilledFromTheRowStateKeepWhetherAJsonbValueWasJsonNullOrSqlNull() {
+        note("c", null, row("id", 1, "doc", "null", "note", null));
+        note("u", null, row("id", 1, "doc", "null", "note", "edited")); // DEFAULT identity: no before image
+        note("u", null, row("id", 1, "doc", null, "note", "edited")); // the JSON null becomes SQL NULL
+        note("u", null, row("id", 1, "doc", "null", "note", "edited"));
+        note("d", row("id", 1, "doc", null, "note", null), null); // only the key is real: Debezium fills the rest with null
+
+        List<ChangeEvent> changes = p.changes();
+        assertThat(changes).extracting(ChangeEvent::jsonNulls).containsExactly(List.of("after.doc"),
+                List.of("after.doc", "before.doc"), List.of("before.doc"), List.of("after.doc"), List.of("before.doc"));
+        assertThat(changes).extracting(ChangeEvent::changed).containsExactly(List.of(), List.of("note"), List.of("doc"),
+                List.of("doc"), List.of());
+        ChangeEvent delete = changes.get(4);
+        assertThat(delete.complete()).isTrue();
+        assertThat(delete.before()).isEqualTo(row("id", 1, "doc", null, "note", "edited"));
+    }
+
+    @Test
+    void theRowStateStoresItsJsonNullsAndStateWrittenBeforeThemStillReads() {
+        note("c", null, row("id", 1, "doc", "null", "note", null));
+        KeyValueStore<String, byte[]> states = p.driver.getKeyValueStore(EnrichProcessor.STORE);
+        String stored = new String(states.get("public.notes{\"id\":1}"), StandardCharsets.UTF_8);
+        assertThat(stored).contains("\"jsonNulls\":[\"doc\"]");
+        assertThat(RowState.fromBytes(stored.getBytes(StandardCharsets.UTF_8)).jsonNulls()).containsExactly("doc");
+
+        // what a streams-app without JSON nulls stored: read as a row without any
+        states.put("public.notes{\"id\":1}", "{\"lsn\":\"0/1\",\"row\":{\"id\":1,\"doc\":null,\"note\":\"old\"}}"
+                .getBytes(StandardCharsets.UTF_8));
+        note("d", row("id", 1, "doc", null, "note", null), null);
+        ChangeEvent delete = p.changes().get(1);
+        assertThat(delete.before()).isEqualTo(row("id", 1, "doc", null, "note", "old"));
+        assertThat(delete.jsonNulls()).isEmpty();
+        assertThat(delete.complete()).isTrue();
     }
 
     @Test
