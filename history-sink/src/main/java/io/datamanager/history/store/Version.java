@@ -9,11 +9,14 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
-/** One stored version of a row, as the history API returns it. */
+/**
+ * One stored version of a row, as the history API returns it; {@code context} is the application context of its
+ * transaction (absent when it has none).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Version(long versionId, String eventId, String table, String op, ObjectNode pk, ObjectNode before,
         ObjectNode after, List<String> changed, boolean complete, List<String> missing, String lsn, Long txId,
-        Instant commitTs) {
+        Instant commitTs, ObjectNode context) {
 
     static final String COLUMNS = "seq, event_id, table_name, op, pk, before, after, changed, complete, missing, lsn::text AS lsn, "
             + "tx_id, commit_ts";
@@ -23,7 +26,13 @@ public record Version(long versionId, String eventId, String table, String op, O
                 object(rs.getString("pk")), object(rs.getString("before")), object(rs.getString("after")),
                 Arrays.asList((String[]) rs.getArray("changed").getArray()), rs.getBoolean("complete"),
                 Arrays.asList((String[]) rs.getArray("missing").getArray()), rs.getString("lsn"),
-                (Long) rs.getObject("tx_id"), rs.getTimestamp("commit_ts").toInstant());
+                (Long) rs.getObject("tx_id"), rs.getTimestamp("commit_ts").toInstant(), null);
+    }
+
+    /** This version with its transaction's application context (null: none); see {@link ContextStore#attach}. */
+    public Version withContext(ObjectNode transactionContext) {
+        return new Version(versionId, eventId, table, op, pk, before, after, changed, complete, missing, lsn, txId, commitTs,
+                transactionContext);
     }
 
     /** The row as it was once this version happened: null after a delete. */
