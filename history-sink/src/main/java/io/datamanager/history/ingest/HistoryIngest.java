@@ -52,8 +52,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code dm.changes} and stores every version, and {@code dm.context} and stores each transaction's
- * application context (one consumer, one commit: both topics have the same guarantees). Offsets are committed only after the database
- * committed the batch, and a replayed event (same id) is skipped by the store: a crash at any point
+ * application context (one consumer, one commit: both topics have the same guarantees). Offsets are committed only
+ * after the database committed the batch, and a replayed event (same id) is skipped by the store: a crash at any point
  * neither loses nor doubles a version. A database failure rewinds to the batch and retries with backoff;
  * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on.
  */
@@ -115,7 +115,6 @@ public class HistoryIngest {
         producerProps.put("bootstrap.servers", config.kafkaBootstrap());
         producerProps.put("acks", "all");
         dlq = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
-        ensureContextTopic(new TopicNames(config.topicPrefix()).context());
         running = true;
         thread = new Thread(this::run, "dm-history-ingest");
         thread.start();
@@ -138,6 +137,7 @@ public class HistoryIngest {
 
     private void run() {
         TopicNames topics = new TopicNames(config.topicPrefix());
+        ensureContextTopic(topics.context()); // here, not at startup: Kafka being away must not hold the service's start
         consumer.subscribe(List.of(topics.changes(), topics.context()));
         Duration backoff = Duration.ofMillis(200);
         try {
@@ -287,6 +287,8 @@ public class HistoryIngest {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 LOG.warnf(e, "could not create %s; its context is stored once it exists", topic);
             }
+        } catch (KafkaException e) {
+            LOG.warnf(e, "could not create %s; its context is stored once it exists", topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (TimeoutException e) {
