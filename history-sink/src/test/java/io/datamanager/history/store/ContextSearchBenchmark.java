@@ -25,10 +25,10 @@ class ContextSearchBenchmark {
     @Test
     void contextSearchFigures() throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("shared_buffers", "256MB").start()) {
-            DataSource ds = pg.getPostgresDatabase();
-            Flyway.configure().dataSource(ds).load().migrate();
+            DataSource raw = pg.getPostgresDatabase();
+            Flyway.configure().dataSource(raw).load().migrate();
             long began = System.nanoTime();
-            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
                 s.execute("""
                         INSERT INTO dm_version (event_id, table_name, row_key, pk, op, after, changed, complete, lsn, tx_id, commit_ts)
                         SELECT 'e' || i, 'public.t' || (i % 10), '{"id":' || i || '}', jsonb_build_object('id', i), 'update',
@@ -43,6 +43,10 @@ class ContextSearchBenchmark {
                 s.execute("ANALYZE");
             }
             System.out.printf("context benchmark: loaded 1M versions, 200k contexts in %d ms%n", (System.nanoTime() - began) / 1_000_000);
+            // one connection kept open, as the service's pool keeps them: a new connection per query would be most of the time
+            Connection kept = raw.getConnection();
+            DataSource ds = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                    (proxy, method, args) -> method.getName().equals("getConnection") ? unclosable(kept) : method.invoke(raw, args));
             HistoryQueries queries = new HistoryQueries(ds);
             HistoryConfig config = (HistoryConfig) Proxy.newProxyInstance(HistoryConfig.class.getClassLoader(),
                     new Class<?>[] {HistoryConfig.class}, (proxy, method, args) -> "key");
@@ -69,6 +73,11 @@ class ContextSearchBenchmark {
                         new TransactionQueries.Query(null, null, null, List.of(), 100, null)).size());
             }
         }
+    }
+
+    private static Connection unclosable(Connection c) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> method.getName().equals("close") ? null : method.invoke(c, args));
     }
 
     private static HistoryQuery query(String table, List<HistoryQuery.ContextMatch> context) {
