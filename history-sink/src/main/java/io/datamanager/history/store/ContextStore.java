@@ -154,11 +154,18 @@ public class ContextStore {
         return o.toString();
     }
 
-    /** The value's reading as one JSON number or boolean; null when it is not one. */
+    /**
+     * The value's reading as one JSON number or boolean; null when it is not one, or is a number past what jsonb's
+     * numeric holds (no stored context can hold it, and PostgreSQL would refuse the parameter).
+     */
     private static JsonNode scalar(String value) {
         try {
             JsonNode node = ExactJson.tree(value, "value");
-            return node.isNumber() || node.isBoolean() ? node : null;
+            if (node.isNumber()) {
+                java.math.BigDecimal n = node.decimalValue();
+                return n.precision() - n.scale() > 131_072 || n.scale() > 16_383 ? null : node;
+            }
+            return node.isBoolean() ? node : null;
         } catch (RuntimeException notJson) {
             return null;
         }

@@ -133,6 +133,7 @@ class ContextIT {
         api().get("/api/history?table=" + table + "&context.source=web&context.user=bob").then().body("versions.size()", equalTo(0));
         api().get("/api/history?table=" + table + "&context.source=billing-job' OR '1'='1").then().statusCode(200)
                 .body("versions.size()", equalTo(0));
+        api().get("/api/history?table=" + table + "&context.attempt=1e999999").then().statusCode(200).body("versions.size()", equalTo(0));
         api().get("/api/history/transactions?table=" + table + "&context.source=billing-job").then().statusCode(200)
                 .body("transactions.txId", equalTo(List.of(7101)));
         api().get("/api/history/transactions?since=" + since + "&context.user=alice").then().body("transactions.txId", equalTo(List.of(7102)));
