@@ -139,6 +139,7 @@ class ContextIT {
         api().get("/api/history/transactions?since=" + since + "&context.user=alice").then().body("transactions.txId", equalTo(List.of(7102)));
 
         problem(api().get("/api/history?context.=x"), "context.");
+        api().get("/api/history?context.=x").then().body("detail", org.hamcrest.Matchers.containsString("a key of the application context"));
         problem(api().get("/api/history/transactions?context.=x"), "context.");
         problem(api().get("/api/history?contxt.user=x"), "contxt.user");
         problem(api().get("/api/history/transactions?match.user=x"), "match.user");
