@@ -54,11 +54,13 @@ public final class QueryString {
             }
             String prefix = prefixes.stream().filter(p.name()::startsWith).findFirst().orElse(null);
             if (prefix != null && p.name().length() == prefix.length()) {
-                throw new ValidationException(p.name(), "must name a column, like " + prefix + "id");
+                throw new ValidationException(p.name(), prefix.equals("context.")
+                        ? "must name a key of the application context, like context.source"
+                        : "must name a column, like " + prefix + "id");
             }
             if (prefix == null && !names.contains(p.name())) {
                 List<String> known = new ArrayList<>(names);
-                prefixes.forEach(x -> known.add(x + "<column>"));
+                prefixes.forEach(x -> known.add(x + (x.equals("context.") ? "<key>" : "<column>")));
                 throw new ValidationException(p.name(), "is not a parameter of this route" + (known.isEmpty() ? " (it takes none)"
                         : " (it takes " + String.join(", ", known.stream().sorted().toList()) + ")"));
             }

@@ -314,9 +314,10 @@ final class ApiFuzz {
         return out;
     }
 
-    /** {@code pk.{column}} is sent as {@code pk.id}. */
+    /** {@code pk.{column}} is sent as {@code pk.id}, {@code context.{key}} as {@code context.source}. */
     private String queryName(Param p) {
-        return p.name().replace("{column}", samples.values().getOrDefault(p.name() + "#column", "id"));
+        return p.name().replace("{column}", samples.values().getOrDefault(p.name() + "#column", "id"))
+                .replace("{key}", samples.values().getOrDefault(p.name() + "#key", "source"));
     }
 
     private static String target(String path, Map<String, String> pathValues, Map<String, String> query) {

@@ -171,6 +171,7 @@ class ApiFuzzIT {
         values.put("pk.{column}", "1");
         values.put("match.{column}", "sent");
         values.put("match.{column}#column", "status");
+        values.put("context.{key}", "billing-job");
         values.put("subscription", "fz-sub");
         values.put("lsn", "0/1");
         values.put("timeoutMs", "50");
@@ -194,6 +195,7 @@ class ApiFuzzIT {
                         "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"at\":\"+999999999-12-31T23:59:59Z\"}",
                         "{\"since\":\"+999999999-12-31T23:59:59Z\"}", "{\"since\":\"2020-01-01T00:00:00Z\",\"txIds\":[\"1\"]}",
                         "{\"since\":\"2020-01-01T00:00:00Z\",\"match\":{\"status\":{\"a\":1}}}",
+                        "{\"since\":\"2020-01-01T00:00:00Z\",\"context\":{\"source\":[1]}}",
                         "{\"since\":\"2020-01-01T00:00:00Z\",\"columns\":\"some\"}", "{\"since\":1577836800}"),
                 "POST /api/subscriptions/{id}/preview", List.of("{\"table\":\"public.nosuch\"}",
                         "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"));

@@ -145,6 +145,33 @@ class ConsoleIT {
     }
 
     @Test
+    void aTransactionsContextIsShownAsWhoAndWhyAndFiltersTheChanges() throws Exception {
+        stack.sql("INSERT INTO orders VALUES (60, 'new', NULL)");
+        String txId = stack.query("WITH u AS (UPDATE orders SET status = 'billed' WHERE id = 60 RETURNING 1) "
+                + "SELECT txid_current() % 4294967296 FROM u");
+        // the dm.context record the streams-app writes for pg_logical_emit_message(true, 'dm.context', ...) in that transaction
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", stack.bootstrap);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props, new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.prefix + ".context", txId, "{\"v\":1,\"txId\":" + txId
+                    + ",\"lsn\":\"0/1\",\"context\":{\"user\":\"alice <b>\",\"source\":\"billing-job\"}}")).get();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> Json.tree(stack.api("GET",
+                "/api/history/transactions/" + txId, null).body().getBytes(StandardCharsets.UTF_8), "tx").path("context").has("user"));
+
+        signIn(stack.token);
+        browser.open(stack.gatewayUrl() + "/#/tx?txId=" + txId);
+        assertThat(browser.await(By.id("tx-context")).getText()).isEqualTo("Who / why: user=alice <b> · source=billing-job");
+        browser.screenshot("14-transaction-context");
+        browser.open(stack.gatewayUrl() + "/#/changes?table=public.orders&contextKey=source&contextValue=billing-job");
+        browser.awaitValue(() -> browser.all(By.cssSelector("#changes tbody tr")).size() == 1 ? true : null);
+        assertThat(browser.await(By.cssSelector("#changes tbody tr")).getText()).contains("id=60").contains("source=billing-job");
+        browser.await(By.cssSelector("#changes tbody th a")).click();
+        assertThat(browser.await(By.cssSelector("article.version.focused p.context")).getText()).contains("user=alice <b>");
+    }
+
+    @Test
     void aSubscriptionMadeWithTheFormShowsALiveChangeInItsTail() throws Exception {
         stack.sql("INSERT INTO orders VALUES (1, 'new', NULL) ON CONFLICT (id) DO NOTHING");
         awaitVersions(1, 1);

@@ -1,5 +1,5 @@
 import { api, query, session } from './api.js';
-import { h, table, time, route, keyText } from './dom.js';
+import { h, table, time, route, keyText, contextText } from './dom.js';
 
 const OPS = ['insert', 'update', 'delete', 'snapshot', 'truncate'];
 
@@ -14,6 +14,7 @@ export async function changesView(params) {
   for (const p of ['op', 'changed', 'txId', 'since', 'until', 'cursor']) if (params.get(p)) search[p] = params.get(p);
   for (const k of keys) if (params.get('pk.' + k)) search['pk.' + k] = params.get('pk.' + k);
   if (params.get('matchColumn') && params.get('matchValue') != null) search['match.' + params.get('matchColumn')] = params.get('matchValue');
+  if (params.get('contextKey') && params.get('contextValue') != null) search['context.' + params.get('contextKey')] = params.get('contextValue');
   const page = await api('GET', '/api/history' + query(search));
 
   const form = filterForm(name, params, columns, keys);
@@ -22,7 +23,8 @@ export async function changesView(params) {
     h('td', {}, h('span', { class: 'op op-' + v.op }, v.op)),
     h('th', { scope: 'row' }, h('a', { href: route('row', { table: v.table, pk: v.pk, focus: v.versionId }) }, keyText(v.pk) || '(whole table)')),
     h('td', {}, (v.changed || []).join(', ')),
-    h('td', {}, v.txId != null ? h('a', { href: route('tx', { txId: v.txId }) }, String(v.txId)) : '')));
+    h('td', {}, v.txId != null ? h('a', { href: route('tx', { txId: v.txId }) }, String(v.txId)) : ''),
+    h('td', {}, contextText(v.context))));
   const paging = h('nav', { class: 'paging', 'aria-label': 'Pages' },
     params.get('cursor') ? h('a', { href: linkWith(params, { cursor: null }) }, '« Newest') : null,
     page.nextCursor ? h('a', { href: linkWith(params, { cursor: page.nextCursor }), rel: 'next', id: 'older' }, 'Older changes »') : null);
@@ -32,7 +34,7 @@ export async function changesView(params) {
       h('a', { href: route('as-of', { table: name }) }, 'The whole table as of a time…')),
     form,
     windowUndo(name, params, keys),
-    page.versions.length ? table(`${page.versions.length} change(s) on this page`, ['Committed', 'Op', 'Row', 'Changed columns', 'Transaction'], rows, { id: 'changes' })
+    page.versions.length ? table(`${page.versions.length} change(s) on this page`, ['Committed', 'Op', 'Row', 'Changed columns', 'Transaction', 'Who / why'], rows, { id: 'changes' })
       : h('p', { id: 'no-changes' }, 'No change matches these filters.'),
     paging);
 }
@@ -62,6 +64,8 @@ function filterForm(name, params, columns, keys) {
   inputs.changed = select('changed', columns, params.get('changed'));
   inputs.matchColumn = select('matchColumn', columns, params.get('matchColumn'));
   inputs.matchValue = h('input', { id: 'matchValue', value: params.get('matchValue') || '' });
+  inputs.contextKey = h('input', { id: 'contextKey', value: params.get('contextKey') || '', placeholder: 'source' });
+  inputs.contextValue = h('input', { id: 'contextValue', value: params.get('contextValue') || '', placeholder: 'billing-job' });
   inputs.txId = h('input', { id: 'txId', value: params.get('txId') || '', inputmode: 'numeric', pattern: '[0-9]*' });
   inputs.since = h('input', { id: 'since', type: 'datetime-local', step: '1', value: toLocal(params.get('since')) });
   inputs.until = h('input', { id: 'until', type: 'datetime-local', step: '1', value: toLocal(params.get('until')) });
@@ -75,6 +79,8 @@ function filterForm(name, params, columns, keys) {
         field('changed', 'Changed column', inputs.changed),
         field('matchColumn', 'Column holding a value', inputs.matchColumn),
         field('matchValue', 'Value (before or after)', inputs.matchValue),
+        field('contextKey', 'Context key (who / why)', inputs.contextKey),
+        field('contextValue', 'Context value', inputs.contextValue),
         field('txId', 'Transaction id', inputs.txId),
         field('since', 'From (your time)', inputs.since),
         field('until', 'Until (your time)', inputs.until)),
@@ -114,6 +120,7 @@ function windowUndo(name, params, keys) {
   if (params.get('until')) body.until = params.get('until');
   if (params.get('changed')) body.changed = [params.get('changed')];
   if (params.get('matchColumn') && params.get('matchValue')) body.match = { [params.get('matchColumn')]: params.get('matchValue') };
+  if (params.get('contextKey') && params.get('contextValue')) body.context = { [params.get('contextKey')]: params.get('contextValue') };
   if (params.get('txId')) body.txIds = [Number(params.get('txId'))];
   return h('p', {}, h('a', { class: 'button secondary', id: 'undo-window', href: route('undo', { body }) },
     'Undo every change these filters select…'), ' (each row goes back to its state before the first of them; a dry run comes first)');

@@ -49,6 +49,16 @@ export function keyText(pk) {
   return Object.entries(pk || {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
 }
 
+/** A transaction's application context (who changed it, and why) as text: user=alice · source=billing-job */
+export function contextText(context) {
+  return Object.entries(context || {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ');
+}
+
+/** The context as a labelled line, or nothing when the transaction has none. */
+export function contextLine(context, attrs) {
+  return context ? h('p', { class: 'context', ...(attrs || {}) }, h('strong', {}, 'Who / why: '), contextText(context)) : null;
+}
+
 export function time(iso) {
   return iso ? h('time', { datetime: iso, title: iso }, iso.replace('T', ' ').replace('Z', ' UTC')) : '';
 }

@@ -1,5 +1,5 @@
 import { api, query, session } from './api.js';
-import { h, time, route, keyText } from './dom.js';
+import { h, time, route, keyText, contextLine } from './dom.js';
 import { diffTable, microsBefore } from './diff.js';
 
 /** Every version of one row, newest first, each as a before/after diff with its transaction and an undo. */
@@ -20,6 +20,7 @@ export async function rowView(params) {
         v.txId != null ? ['Transaction ', h('a', { href: route('tx', { txId: v.txId }) }, String(v.txId)), ' (everything it touched) · '] : null,
         'LSN ', h('code', {}, v.lsn), ' · version ', String(v.versionId),
         v.complete ? null : [' · ', h('strong', {}, 'incomplete: '), (v.missing || []).join(', ')]),
+      contextLine(v.context),
       diffTable(v.before, v.op === 'delete' ? null : v.after, v.changed),
       session.canWrite() ? h('div', { class: 'actions' },
         h('a', { class: 'button', href: route('undo', { body: undoRow }) }, 'Undo this change…'),

@@ -1,5 +1,5 @@
 import { api, session } from './api.js';
-import { h, table, time, route, keyText } from './dom.js';
+import { h, table, time, route, keyText, contextLine, contextText } from './dom.js';
 
 const OPS = ['insert', 'update', 'delete', 'truncate'];
 
@@ -36,7 +36,8 @@ export async function transactionsView(params) {
     h('th', { scope: 'row' }, h('a', { href: route('tx', { txId: tx.txId }) }, String(tx.txId))),
     h('td', {}, time(tx.commitTs)),
     h('td', { class: 'num' }, Number(tx.rows).toLocaleString('en')),
-    h('td', {}, tx.tables.map(t => `${t.table}: ${OPS.filter(op => t[op]).map(op => `${t[op]} ${op}`).join(', ')}`).join('; '))));
+    h('td', {}, tx.tables.map(t => `${t.table}: ${OPS.filter(op => t[op]).map(op => `${t[op]} ${op}`).join(', ')}`).join('; ')),
+    h('td', {}, contextText(tx.context))));
   const next = page.nextCursor
     ? h('p', {}, h('a', { href: route('transactions', { ...Object.fromEntries(params), cursor: page.nextCursor }), id: 'tx-next' }, 'Older transactions →'))
     : null;
@@ -45,7 +46,7 @@ export async function transactionsView(params) {
     h('p', {}, 'Source transactions newest first, with the rows each wrote per table and operation. A mistake that '
       + 'touched many rows stands out here; open it to see every change and undo it.'),
     form,
-    rows.length ? table(null, ['Transaction', 'Committed', 'Rows', 'Tables and rows per operation'], rows, { id: 'transactions' })
+    rows.length ? table(null, ['Transaction', 'Committed', 'Rows', 'Tables and rows per operation', 'Who / why'], rows, { id: 'transactions' })
       : h('p', {}, 'History holds no transaction that matches.'),
     next);
 }
@@ -63,6 +64,7 @@ export async function transactionView(params) {
     h('h1', {}, 'Transaction ', h('code', {}, txId)),
     h('p', {}, `${Number(tx.rows).toLocaleString('en')} row change(s) in ${tx.tables.length} table(s), committed `, time(tx.commitTs),
       `, WAL ${tx.firstLsn}–${tx.lastLsn}.`),
+    contextLine(tx.context, { id: 'tx-context' }),
     perTable(tx, 'Rows per table and operation', { id: 'tx-summary' }),
     session.canWrite()
       ? h('div', { class: 'actions' }, h('a', { class: 'button', id: 'undo-tx', href: route('undo', { body: { txId: Number(txId) } }) }, 'Undo this transaction…'))

@@ -33,7 +33,8 @@ export async function undoView(params) {
 function describe(body) {
   if (body.txId != null) return `transaction ${body.txId}`;
   if (body.since) return `the changes of ${body.table || (body.tables || []).join(', ') || 'every table'} since ${body.since}`
-    + (body.until ? ` until ${body.until}` : '') + (body.changed ? ` that changed ${body.changed.join(', ')}` : '');
+    + (body.until ? ` until ${body.until}` : '') + (body.changed ? ` that changed ${body.changed.join(', ')}` : '')
+    + (body.context ? ` by ${Object.entries(body.context).map(([k, v]) => `${k}=${v}`).join(', ')}` : '');
   const what = `${body.table} ${keyText(body.pk)}`;
   if (body.versionId != null) return `${what}, back to version ${body.versionId}`;
   if (body.at) return `${what}, back to ${body.at}`;

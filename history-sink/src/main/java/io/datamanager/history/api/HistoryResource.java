@@ -4,6 +4,7 @@ import io.datamanager.web.QueryPrefixes;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.history.config.HistoryConfig;
+import io.datamanager.history.store.ContextStore;
 import io.datamanager.history.store.HistoryQueries;
 import io.datamanager.history.store.HistoryQuery;
 import io.datamanager.history.store.PolicyStore;
@@ -33,12 +34,15 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class HistoryResource {
     private final HistoryQueries queries;
+    private final ContextStore contexts;
     private final PolicyStore policies;
     private final Redaction redaction;
     private final CompletenessHeaders.RequestMark mark;
 
-    HistoryResource(HistoryQueries queries, PolicyStore policies, HistoryConfig config, CompletenessHeaders.RequestMark mark) {
+    HistoryResource(HistoryQueries queries, ContextStore contexts, PolicyStore policies, HistoryConfig config,
+            CompletenessHeaders.RequestMark mark) {
         this.queries = queries;
+        this.contexts = contexts;
         this.policies = policies;
         this.mark = mark;
         this.redaction = new Redaction(config.redactionKey());
@@ -49,7 +53,7 @@ public class HistoryResource {
 
     @GET
     @Path("/history")
-    @QueryPrefixes({"pk.", "match."})
+    @QueryPrefixes({"pk.", "match.", "context."})
     public Page history(@QueryParam("table") String table, @QueryParam("op") String op, @QueryParam("since") String since,
             @QueryParam("until") String until, @QueryParam("changed") String changed, @QueryParam("txId") String txId,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor, @Context UriInfo uri) throws SQLException {
@@ -71,8 +75,9 @@ public class HistoryResource {
         checkKey(table, pk);
         int pageSize = Params.limit(limit);
         HistoryQuery query = new HistoryQuery(table, pk, op == null ? null : Op.fromWireName(op, "op"), Params.instant("since", since),
-                Params.instant("until", until), changed, Params.id("txId", txId), match, pageSize, Params.cursor(cursor));
-        List<Version> versions = queries.search(query);
+                Params.instant("until", until), changed, Params.id("txId", txId), match, Params.context(uri.getQueryParameters(), contexts),
+                pageSize, Params.cursor(cursor));
+        List<Version> versions = contexts.attach(queries.search(query));
         Version last = versions.size() == pageSize ? versions.get(versions.size() - 1) : null;
         return new Page(versions, last == null ? null : Params.cursor(new HistoryQuery.Cursor(last.commitTs(), last.versionId())),
                 mark.field());
@@ -117,6 +122,9 @@ public class HistoryResource {
         }
         checkKey(table, pk);
         Version version = queries.asOf(table, pk, time).orElse(null);
+        if (version != null) {
+            version = contexts.attach(List.of(version)).get(0);
+        }
         if (version == null || version.rowAfter() == null) {
             throw new NotFoundException("row " + pk + " of " + table + " did not exist at " + time
                     + (version == null ? " (no version recorded by then)" : " (deleted at " + version.commitTs() + ")"));

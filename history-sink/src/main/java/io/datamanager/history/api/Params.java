@@ -47,6 +47,20 @@ final class Params {
     }
 
     /**
+     * The {@code context.<key>=<value>} filters, each read by the context store (its forms, the redacted one included);
+     * key and value must be text PostgreSQL holds (no NUL).
+     */
+    static List<HistoryQuery.ContextMatch> context(MultivaluedMap<String, String> query, io.datamanager.history.store.ContextStore contexts) {
+        List<HistoryQuery.ContextMatch> out = new java.util.ArrayList<>();
+        prefixed(query, "context.").forEach((key, value) -> {
+            Input.text("context." + key, key);
+            Input.text("context." + key, value);
+            out.add(contexts.match(key, value));
+        });
+        return out;
+    }
+
+    /**
      * A {@code match.<column>} value: always its text, and its JSON reading when the whole value is one JSON value
      * (nothing after it) that PostgreSQL's jsonb holds; a JSON value jsonb cannot hold (a string with NUL, a number
      * past numeric's range) is refused rather than sent.

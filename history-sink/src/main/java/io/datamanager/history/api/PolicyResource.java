@@ -5,6 +5,7 @@ import io.datamanager.history.store.HistoryQueries;
 import io.datamanager.history.store.Maintenance;
 import io.datamanager.history.store.Policy;
 import io.datamanager.history.store.PolicyStore;
+import io.datamanager.history.store.Redaction;
 import io.datamanager.history.store.RetentionJob;
 import io.datamanager.history.store.Version;
 import io.datamanager.history.tables.TableDirectory;
@@ -34,7 +35,8 @@ import java.util.Map;
  * class on {@code /api/history} would hide {@code GET /api/history}.)
  *
  * Per-table policies (tracking, retention, redaction), their audit log, and erasing a row's history. A policy is
- * set only for a table that exists and only on its columns, and can be removed again.
+ * set only for a table that exists and only on its columns (or {@code context.<key>}: a key of the application context,
+ * redacted in every transaction's context), and can be removed again.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,6 +75,14 @@ public class PolicyResource {
         TableSchema schema = existing(table);
         List<String> columns = schema.columnNames();
         for (int i = 0; i < policy.redactedColumns().size(); i++) {
+            String entry = policy.redactedColumns().get(i);
+            if (entry.startsWith(Redaction.CONTEXT_PREFIX) && !columns.contains(entry)) { // a key of the application context
+                if (entry.length() == Redaction.CONTEXT_PREFIX.length()) {
+                    throw new ValidationException("redactedColumns[" + i + "]", "'context.' must name a key of the context, like context.user");
+                }
+                io.datamanager.model.Input.text("redactedColumns[" + i + "]", entry);
+                continue;
+            }
             if (!columns.isEmpty() && !columns.contains(policy.redactedColumns().get(i))) {
                 throw new ValidationException("redactedColumns[" + i + "]", "'" + policy.redactedColumns().get(i) + "' is not a column of "
                         + table + " " + columns);

@@ -2,6 +2,8 @@ package io.datamanager.history.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.history.config.HistoryConfig;
+import io.datamanager.history.store.ContextRecord;
+import io.datamanager.history.store.ContextStore;
 import io.datamanager.history.store.Policy;
 import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.Redaction;
@@ -24,6 +26,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -33,6 +42,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -41,8 +51,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code dm.changes} and stores every version. Offsets are committed only after the database
- * committed the batch, and a replayed event (same id) is skipped by the store: a crash at any point
+ * Consumes {@code dm.changes} and stores every version, and {@code dm.context} and stores each transaction's
+ * application context (one consumer, one commit: both topics have the same guarantees). Offsets are committed only
+ * after the database committed the batch, and a replayed event (same id) is skipped by the store: a crash at any point
  * neither loses nor doubles a version. A database failure rewinds to the batch and retries with backoff;
  * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on.
  */
@@ -51,10 +62,14 @@ public class HistoryIngest {
     private static final Logger LOG = Logger.getLogger(HistoryIngest.class);
 
     private final HistoryConfig config;
+    /** The partitions of dm.context when this service is the first to need it (the contract's count; see TopicNames#context). */
+    static final int CONTEXT_PARTITIONS = 3;
     private final VersionStore versions;
+    private final ContextStore contexts;
     private final PolicyStore policies;
     private final Redaction redaction;
     private final Counter stored;
+    private final Counter contextsStored;
     private final Counter deadLettered;
     private final Counter retries;
     private volatile boolean running;
@@ -65,12 +80,14 @@ public class HistoryIngest {
     private final Map<String, String> knownTypes = new HashMap<>();
     private final java.util.concurrent.ExecutorService[] writers;
 
-    HistoryIngest(HistoryConfig config, VersionStore versions, PolicyStore policies, MeterRegistry registry) {
+    HistoryIngest(HistoryConfig config, VersionStore versions, ContextStore contexts, PolicyStore policies, MeterRegistry registry) {
         this.config = config;
         this.versions = versions;
+        this.contexts = contexts;
         this.policies = policies;
         this.redaction = new Redaction(config.redactionKey());
         this.stored = Counter.builder("dm.history.versions.stored").register(registry);
+        this.contextsStored = Counter.builder("dm.history.context.messages.stored").register(registry);
         this.deadLettered = Counter.builder("dm.history.records.dead.lettered").register(registry);
         this.retries = Counter.builder("dm.history.batch.retries").register(registry);
         this.writers = new java.util.concurrent.ExecutorService[Math.max(1, config.writers())];
@@ -91,6 +108,7 @@ public class HistoryIngest {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.batchSize()));
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // dm.context is created below, with its partitions
         config.instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Properties producerProps = new Properties();
@@ -119,7 +137,8 @@ public class HistoryIngest {
 
     private void run() {
         TopicNames topics = new TopicNames(config.topicPrefix());
-        consumer.subscribe(List.of(topics.changes()));
+        ensureContextTopic(topics.context()); // here, not at startup: Kafka being away must not hold the service's start
+        consumer.subscribe(List.of(topics.changes(), topics.context()));
         Duration backoff = Duration.ofMillis(200);
         try {
             while (running) {
@@ -161,7 +180,20 @@ public class HistoryIngest {
         List<ChangeEvent> batch = new ArrayList<>(records.count());
         Map<String, ObjectNode> newTypes = new HashMap<>();
         Map<String, String> newText = new HashMap<>();
+        List<ContextRecord> context = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (record.topic().equals(topics.context())) {
+                ContextRecord message;
+                try {
+                    message = ContextRecord.parse(record.value());
+                } catch (RuntimeException e) {
+                    deadLetter(record, e, topics);
+                    continue;
+                }
+                redaction.applyContext(message.context(), policies.redactedContextKeys());
+                context.add(message);
+                continue;
+            }
             ChangeEvent event;
             try {
                 event = ChangeEvent.fromJson(record.value());
@@ -180,6 +212,8 @@ public class HistoryIngest {
             rememberTypes(event.table(), record.headers().lastHeader(ColumnTypes.HEADER), newTypes, newText);
         }
         write(batch, newTypes);
+        contexts.insert(context); // after the versions: a failure reads the whole batch again, and both skip what they hold
+        contextsStored.increment(context.size());
         knownTypes.putAll(newText); // only once stored: a failed batch parses them again
     }
 
@@ -234,6 +268,32 @@ public class HistoryIngest {
         redaction.apply(e.table(), after, policy.redactedColumns());
         return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, e.changed(), e.complete(), e.missing(),
                 e.lsn(), e.txId(), e.commitTs(), e.captureTs(), e.jsonNulls(), e.context());
+    }
+
+    /**
+     * Creates dm.context when it is missing (the streams-app creates it too, whichever starts first), so the
+     * subscription does not wait on a topic no one made; a failure only delays context until someone creates it.
+     */
+    private void ensureContextTopic(String topic) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        try (Admin admin = Admin.create(props)) {
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(CONTEXT_PARTITIONS), Optional.empty())))
+                        .all().get(30, TimeUnit.SECONDS);
+                LOG.infof("created topic %s", topic);
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                LOG.warnf(e, "could not create %s; its context is stored once it exists", topic);
+            }
+        } catch (KafkaException e) {
+            LOG.warnf(e, "could not create %s; its context is stored once it exists", topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.warnf(e, "could not create %s; its context is stored once it exists", topic);
+        }
     }
 
     /** Parses a table's dm.types header only when its text differs from the one last stored: not once per record. */

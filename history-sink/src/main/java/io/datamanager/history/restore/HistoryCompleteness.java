@@ -35,8 +35,8 @@ import org.apache.kafka.common.TopicPartition;
  * ({@code confirmed_flush_lsn}: capture confirms a position only after Kafka acknowledged what came before, and its
  * heartbeats move it on an idle database), (2) the streams-app's group has committed its reading of every
  * {@code <prefix>.cdc.*} partition up to the end it had after (1), and (3) the ingest's group has committed
- * {@code <prefix>.changes} up to the end (last committed transaction) it had after (2): the ingest commits its
- * offsets only after the database did. Each step waits, all within {@code completeWait}; then the restore is refused.
+ * {@code <prefix>.changes} and {@code <prefix>.context} up to the end (last committed transaction) they had after (2):
+ * the ingest commits its offsets only after the database did. Each step waits, all within {@code completeWait}; then the restore is refused.
  */
 @ApplicationScoped
 public class HistoryCompleteness {
@@ -88,6 +88,8 @@ public class HistoryCompleteness {
         String prefix = config.topicPrefix();
         awaitGroup(deadline, config.restore().streamsApplicationId(), prefix + ".cdc.", mark, "the streams-app");
         awaitGroup(deadline, config.groupId(), prefix + ".changes", mark, "history's ingest");
+        // the streams-app writes a transaction's context messages to dm.context while it reads them from capture's topics
+        awaitGroup(deadline, config.groupId(), prefix + ".context", mark, "history's ingest");
         return now;
     }
 

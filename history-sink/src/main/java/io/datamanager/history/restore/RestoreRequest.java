@@ -13,23 +13,25 @@ import java.util.Map;
  * ({@code versionId}), or before it was deleted (neither). Every row a source transaction touched ({@code txId}):
  * to its state before it. A window: every change between {@code since} and {@code until} (default now) to the
  * {@code table}, the {@code tables} or all tables, optionally only those changing a column of {@code changed}, matching
- * every {@code match} value, or written by one of {@code txIds}, undone back to each row's state before its first such
+ * every {@code match} value, written by a transaction whose application context holds every {@code context} value
+ * ("what billing-job did": {@code "context": {"source": "billing-job"}}), or written by one of {@code txIds}, undone back to each row's state before its first such
  * change. {@code columns}: {@code all} (default) or {@code mistake-only}, the safe middle way: only the columns the
  * mistake changed and no one changed since. Dry run by default; {@code force} overwrites later changes.
  */
 public record RestoreRequest(String table, ObjectNode pk, Instant at, Long versionId, Long txId, Boolean dryRun, Boolean force,
         Instant since, Instant until, List<String> tables, List<String> changed, Map<String, JsonNode> match, List<Long> txIds,
-        String columns) {
+        String columns, Map<String, JsonNode> context) {
     public static final String ALL_COLUMNS = "all";
     public static final String MISTAKE_ONLY = "mistake-only";
 
     public RestoreRequest {
-        boolean window = since != null || until != null || tables != null || changed != null || match != null || txIds != null;
+        boolean window = since != null || until != null || tables != null || changed != null || match != null || txIds != null
+                || context != null;
         if (txId != null && window) {
             throw new ValidationException("txId", "restores one whole transaction: for several, or within a window, give 'txIds'");
         }
         if (window) {
-            validateWindow(table, pk, at, versionId, since, until, tables, changed, match, txIds);
+            validateWindow(table, pk, at, versionId, since, until, tables, changed, match, txIds, context);
         } else if (txId != null) {
             if (at != null || versionId != null) {
                 throw new ValidationException("txId", "restores a whole transaction: give it without 'at' or 'versionId'");
@@ -48,6 +50,7 @@ public record RestoreRequest(String table, ObjectNode pk, Instant at, Long versi
         tables = tables == null ? null : List.copyOf(tables);
         changed = changed == null ? null : List.copyOf(changed);
         match = match == null ? null : new LinkedHashMap<>(match);
+        context = context == null ? null : new LinkedHashMap<>(context);
         txIds = txIds == null ? null : List.copyOf(txIds);
         dryRun = dryRun == null || dryRun;
         force = force != null && force;
@@ -58,10 +61,10 @@ public record RestoreRequest(String table, ObjectNode pk, Instant at, Long versi
     }
 
     private static void validateWindow(String table, ObjectNode pk, Instant at, Long versionId, Instant since, Instant until,
-            List<String> tables, List<String> changed, Map<String, JsonNode> match, List<Long> txIds) {
+            List<String> tables, List<String> changed, Map<String, JsonNode> match, List<Long> txIds, Map<String, JsonNode> context) {
         if (pk != null || at != null || versionId != null) {
             throw new ValidationException(pk != null ? "pk" : at != null ? "at" : "versionId",
-                    "a window restore ('since', 'until', 'tables', 'changed', 'match', 'txIds') restores every row it finds: "
+                    "a window restore ('since', 'until', 'tables', 'changed', 'match', 'context', 'txIds') restores every row it finds: "
                             + "give no 'pk', 'at' or 'versionId'");
         }
         if (since == null && txIds == null) {
@@ -85,6 +88,23 @@ public record RestoreRequest(String table, ObjectNode pk, Instant at, Long versi
                 }
             });
         }
+        if (context != null) {
+            if (context.isEmpty()) {
+                throw new ValidationException("context", "must name at least one key of the application context, like {\"source\": \"billing-job\"}");
+            }
+            context.forEach((key, value) -> {
+                if (key.isBlank()) {
+                    throw new ValidationException("context." + key, "must name a key of the application context, like context.source");
+                }
+                io.datamanager.model.Input.text("context." + key, key);
+                if (value == null || !value.isValueNode() || value.isNull()) {
+                    throw new ValidationException("context." + key, "must be a text, number or boolean value");
+                }
+                if (value.isTextual()) {
+                    io.datamanager.model.Input.text("context." + key, value.textValue());
+                }
+            });
+        }
     }
 
     private static void requireNames(String field, List<String> names) {
@@ -105,6 +125,15 @@ public record RestoreRequest(String table, ObjectNode pk, Instant at, Long versi
 
     public boolean mistakeOnly() {
         return MISTAKE_ONLY.equals(columns);
+    }
+
+    /** The {@code context} values as text, as {@code context.<key>=<value>} of history's search takes them. */
+    public Map<String, String> contextText() {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (context != null) {
+            context.forEach((key, value) -> out.put(key, value.isTextual() ? value.asText() : value.toString()));
+        }
+        return out;
     }
 
     /** The {@code match} values as the text history's search compares ({@code 12.50}, {@code true}, {@code new}). */

@@ -2,7 +2,9 @@ package io.datamanager.history.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.history.store.ContextStore;
 import io.datamanager.history.store.HistoryQueries;
+import io.datamanager.history.store.HistoryQuery;
 import io.datamanager.history.store.HistoryQueries.Point;
 import io.datamanager.history.store.RestoreQueries;
 import io.datamanager.history.store.Version;
@@ -31,11 +33,13 @@ public class RestoreTargets {
     static final int MAX_CHANGES = 200_000;
     private final HistoryQueries history;
     private final RestoreQueries queries;
+    private final ContextStore contexts;
     private final Clock clock;
 
-    RestoreTargets(HistoryQueries history, RestoreQueries queries, Clock clock) {
+    RestoreTargets(HistoryQueries history, RestoreQueries queries, ContextStore contexts, Clock clock) {
         this.history = history;
         this.queries = queries;
+        this.contexts = contexts;
         this.clock = clock;
     }
 
@@ -44,7 +48,8 @@ public class RestoreTargets {
             return window(r);
         }
         if (r.txId() != null) {
-            List<RestoreQueries.Keyed> versions = queries.window(null, null, null, null, Map.of(), List.of(r.txId()), MAX_CHANGES + 1);
+            List<RestoreQueries.Keyed> versions = queries.window(null, null, null, null, Map.of(), List.of(), List.of(r.txId()),
+                    MAX_CHANGES + 1);
             if (versions.isEmpty()) {
                 throw new NotFoundException("no versions of transaction " + r.txId() + " in history");
             }
@@ -158,11 +163,13 @@ public class RestoreTargets {
                 }
             }
         }
+        List<HistoryQuery.ContextMatch> context = new ArrayList<>();
+        r.contextText().forEach((key, value) -> context.add(contexts.match(key, value)));
         List<RestoreQueries.Keyed> selected = queries.window(r.windowTables(), r.since(), r.until(), r.changed(), r.matchText(),
-                r.txIds(), MAX_CHANGES + 1);
+                context, r.txIds(), MAX_CHANGES + 1);
         if (selected.size() > MAX_CHANGES) {
             throw new ValidationException("since", "the window holds more than " + MAX_CHANGES
-                    + " changes: narrow it (a shorter time, 'tables', 'changed', 'match' or 'txIds') and restore it in parts");
+                    + " changes: narrow it (a shorter time, 'tables', 'changed', 'match', 'context' or 'txIds') and restore it in parts");
         }
         if (selected.isEmpty()) {
             throw new NotFoundException("no change in history matches the window");

@@ -128,6 +128,7 @@ public class HistoryQueries {
             String json = m.getValue().json();
             params.addAll(java.util.Arrays.asList(m.getKey(), text, json, m.getKey(), text, json));
         }
+        ContextStore.appendFilter(sql, params, q.context());
         if (q.cursor() != null) {
             sql.append(" AND (commit_ts, seq) < (?, ?)");
             params.add(Timestamp.from(q.cursor().commitTs()));

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 public class PolicyStore {
     private final DataSource dataSource;
     private final Map<String, Policy> cache = new ConcurrentHashMap<>();
+    private volatile java.util.Set<String> contextKeys;
 
     PolicyStore(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -23,6 +24,32 @@ public class PolicyStore {
 
     public Policy get(String table) {
         return cache.computeIfAbsent(table, this::load);
+    }
+
+    /**
+     * The context keys any table's policy redacts ({@code redactedColumns} entries {@code context.<key>}). Context is
+     * per transaction while policies are per table, and a transaction's context may arrive before its changes: a key
+     * one policy names is redacted in every transaction's context, whatever tables it touched.
+     */
+    public java.util.Set<String> redactedContextKeys() {
+        java.util.Set<String> keys = contextKeys;
+        if (keys == null) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT DISTINCT substr(entry, ?) FROM dm_policy, unnest(redacted_columns) AS entry WHERE starts_with(entry, ?)")) {
+                ps.setInt(1, Redaction.CONTEXT_PREFIX.length() + 1);
+                ps.setString(2, Redaction.CONTEXT_PREFIX);
+                java.util.Set<String> out = new java.util.HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                keys = contextKeys = java.util.Set.copyOf(out);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the redacted context keys of the history policies", e);
+            }
+        }
+        return keys;
     }
 
     public List<Policy> withRetention() throws SQLException {
@@ -51,6 +78,7 @@ public class PolicyStore {
             ps.executeUpdate();
         }
         cache.put(policy.table(), policy);
+        contextKeys = null;
         return policy;
     }
 
@@ -62,6 +90,7 @@ public class PolicyStore {
             removed = ps.executeUpdate();
         }
         cache.remove(table);
+        contextKeys = null;
         return removed > 0;
     }
 

@@ -15,6 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
  * table, column and value, so equal values keep equal hashes and an equality search still finds them.
  */
 public final class Redaction {
+    /** A policy's {@code redactedColumns} entry {@code context.<key>} names a key of the application context. */
+    public static final String CONTEXT_PREFIX = "context.";
     private final byte[] key;
 
     public Redaction(String key) {
@@ -41,6 +43,24 @@ public final class Redaction {
             JsonNode value = image.get(column);
             if (value != null && !value.isNull()) {
                 image.put(column, hash(table, column, value));
+            }
+        }
+    }
+
+    /**
+     * The hash a redacted context key's value is stored as. Context belongs to a transaction, not to a table, so the
+     * hash names no table: equal values of the key hash alike whichever tables the transaction touched.
+     */
+    public String hashContext(String key, JsonNode value) {
+        return hash("", CONTEXT_PREFIX + key, value);
+    }
+
+    /** Replaces the values of the named keys of a transaction's context in place; nulls stay null. */
+    public void applyContext(ObjectNode context, Collection<String> keys) {
+        for (String key : keys) {
+            JsonNode value = context.get(key);
+            if (value != null && !value.isNull()) {
+                context.put(key, hashContext(key, value));
             }
         }
     }

@@ -27,11 +27,12 @@ public class RestoreQueries {
 
     /**
      * The changes in a window, oldest first: to the tables (null: all), committed in [since, until) (either may be
-     * null), changing any of {@code changed}, matching every {@code match} value (as {@code /api/history} does), by one
-     * of {@code txIds}; snapshot reads are not changes and are left out. At most {@code limit}.
+     * null), changing any of {@code changed}, matching every {@code match} value (as {@code /api/history} does), of a
+     * transaction whose context matches every {@code context} filter, by one of {@code txIds}; snapshot reads are not
+     * changes and are left out. At most {@code limit}.
      */
     public List<Keyed> window(List<String> tables, Instant since, Instant until, List<String> changed, Map<String, String> match,
-            List<Long> txIds, int limit) throws SQLException {
+            List<HistoryQuery.ContextMatch> context, List<Long> txIds, int limit) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT row_key, " + Version.COLUMNS + " FROM dm_version WHERE op <> 'snapshot'");
         List<Object> params = new ArrayList<>();
         if (tables != null) {
@@ -56,6 +57,7 @@ public class RestoreQueries {
             String json = HistoryQueries.jsonOrNull(m.getValue());
             params.addAll(Arrays.asList(m.getKey(), m.getValue(), json, m.getKey(), m.getValue(), json));
         }
+        ContextStore.appendFilter(sql, params, context);
         if (txIds != null) {
             sql.append(" AND tx_id = ANY(CAST(? AS bigint[]))");
             params.add(txIds.stream().map(String::valueOf).toArray(String[]::new));

@@ -19,21 +19,29 @@ import java.util.Optional;
 @ApplicationScoped
 public class TransactionQueries {
     private final HistoryQueries queries;
+    private final ContextStore contexts;
 
-    TransactionQueries(HistoryQueries queries) {
+    TransactionQueries(HistoryQueries queries, ContextStore contexts) {
         this.queries = queries;
+        this.contexts = contexts;
     }
 
     /** Rows one transaction wrote to one table, per operation. */
     public record TableCounts(String table, long insert, long update, long delete, long truncate) {}
 
-    /** One transaction: when it committed, the WAL range its changes span, and what it did per table. */
-    public record Summary(long txId, Instant commitTs, String firstLsn, String lastLsn, long rows, List<TableCounts> tables) {}
+    /**
+     * One transaction: when it committed, the WAL range its changes span, what it did per table, and its application
+     * context (who and why; absent when it has none).
+     */
+    public record Summary(long txId, Instant commitTs, String firstLsn, String lastLsn, long rows, List<TableCounts> tables,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            com.fasterxml.jackson.databind.node.ObjectNode context) {}
 
     /** Where the previous page ended: newest first by commit time, then transaction id. */
     public record Cursor(Instant commitTs, long txId) {}
 
-    public record Query(String table, Instant since, Instant until, int limit, Cursor cursor) {}
+    /** @param context only transactions whose application context matches every one of these */
+    public record Query(String table, Instant since, Instant until, List<HistoryQuery.ContextMatch> context, int limit, Cursor cursor) {}
 
     /** One page of transactions newest first (every table each one touched, also when filtered by one table). */
     public List<Summary> page(Query q) throws java.sql.SQLException {
@@ -51,6 +59,7 @@ public class TransactionQueries {
             sql.append(" AND commit_ts < ?");
             params.add(Timestamp.from(q.until()));
         }
+        ContextStore.appendFilter(sql, params, q.context());
         if (q.cursor() != null) {
             sql.append(" AND (commit_ts, tx_id) < (?, ?)");
             params.add(Timestamp.from(q.cursor().commitTs()));
@@ -112,6 +121,7 @@ public class TransactionQueries {
                         }
                     }
                 });
+        Map<Long, com.fasterxml.jackson.databind.node.ObjectNode> context = contexts.of(counts.keySet());
         counts.forEach((tx, tables) -> {
             List<TableCounts> list = new ArrayList<>();
             long rows = 0;
@@ -121,7 +131,7 @@ public class TransactionQueries {
                 rows += c[0] + c[1] + c[2] + c[3];
             }
             Object[] s = span.get(tx);
-            out.put(tx, new Summary(tx, (Instant) s[0], (String) s[1], (String) s[2], rows, List.copyOf(list)));
+            out.put(tx, new Summary(tx, (Instant) s[0], (String) s[1], (String) s[2], rows, List.copyOf(list), context.get(tx)));
         });
         return out;
     }

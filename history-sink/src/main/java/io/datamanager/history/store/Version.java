@@ -10,7 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One stored version of a row, as the history API returns it.
+ * One stored version of a row, as the history API returns it; {@code context} is the application context of its
+ * transaction (absent when it has none).
  *
  * @param jsonNulls the columns of {@code before} and {@code after} ({@code before.<col>}, {@code after.<col>}) holding the
  *     JSON value null of a json/jsonb column, not SQL NULL (both are JSON null in the images); omitted when none
@@ -18,7 +19,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Version(long versionId, String eventId, String table, String op, ObjectNode pk, ObjectNode before,
         ObjectNode after, List<String> changed, boolean complete, List<String> missing, String lsn, Long txId,
-        Instant commitTs, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> jsonNulls) {
+        Instant commitTs, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> jsonNulls, ObjectNode context) {
 
     static final String COLUMNS = "seq, event_id, table_name, op, pk, before, after, changed, complete, missing, lsn::text AS lsn, "
             + "tx_id, commit_ts, json_nulls";
@@ -29,7 +30,13 @@ public record Version(long versionId, String eventId, String table, String op, O
                 Arrays.asList((String[]) rs.getArray("changed").getArray()), rs.getBoolean("complete"),
                 Arrays.asList((String[]) rs.getArray("missing").getArray()), rs.getString("lsn"),
                 (Long) rs.getObject("tx_id"), rs.getTimestamp("commit_ts").toInstant(),
-                Arrays.asList((String[]) rs.getArray("json_nulls").getArray()));
+                Arrays.asList((String[]) rs.getArray("json_nulls").getArray()), null);
+    }
+
+    /** This version with its transaction's application context (null: none); see {@link ContextStore#attach}. */
+    public Version withContext(ObjectNode transactionContext) {
+        return new Version(versionId, eventId, table, op, pk, before, after, changed, complete, missing, lsn, txId, commitTs,
+                jsonNulls, transactionContext);
     }
 
     /** The row as it was once this version happened: null after a delete. */

@@ -288,6 +288,45 @@ class RestoreIT {
     }
 
     @Test
+    void aWindowLimitedByContextUndoesOnlyWhatThatJobDid() throws Exception {
+        Map<String, List<String>> before = Shop.dump();
+        String since = Shop.now();
+        for (int id = 161; id <= 170; id++) {
+            long tx = Shop.transaction("UPDATE shop_orders SET status = 'billed', total = total + 1 WHERE id = " + id);
+            // what capture and the streams-app make of pg_logical_emit_message(true, 'dm.context', ...) in that transaction
+            context(tx, id % 2 == 0 ? "{\"source\":\"billing-job\",\"run\":" + id + "}" : "{\"source\":\"web\"}");
+        }
+        HistoryPipeline.sql("UPDATE shop_orders SET status = 'billed' WHERE id = 171"); // no context at all
+        String until = Shop.now();
+        Map<String, List<String>> afterMistake = Shop.dump();
+        String window = "\"since\":\"" + since + "\",\"until\":\"" + until + "\",\"context\":{\"source\":\"billing-job\"}";
+
+        JsonPath dry = Shop.restored("{" + window + "}");
+        assertThat(dry.getList("summary")).containsExactly(Map.of("table", "public.shop_orders", "insert", 0, "update", 5, "delete", 0));
+        Shop.restore("{" + window.replace("billing-job", "nobody") + "}").statusCode(404); // no change of that context in the window
+
+        Shop.restored("{" + window + ",\"dryRun\":false}");
+        List<Integer> billingJob = List.of(162, 164, 166, 168, 170);
+        Map<String, List<String>> expected = new LinkedHashMap<>(afterMistake);
+        List<String> orders = new ArrayList<>(afterMistake.get("shop_orders"));
+        orders.removeIf(r -> billingJob.stream().anyMatch(id -> r.contains("\"id\": " + id + ",")));
+        orders.addAll(before.get("shop_orders").stream().filter(r -> billingJob.stream().anyMatch(id -> r.contains("\"id\": " + id + ","))).toList());
+        expected.put("shop_orders", orders.stream().sorted().toList());
+        assertThat(Shop.dump()).as("billing-job's five changes undone; web's and the one without context kept").isEqualTo(expected);
+    }
+
+    /** A dm.context record as the streams-app writes it for a context message of transaction {@code txId}. */
+    private static void context(long txId, String context) throws Exception {
+        String value = "{\"v\":1,\"txId\":" + txId + ",\"lsn\":\"0/1\",\"context\":" + context + "}";
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", io.datamanager.testsupport.TestKafka.shared().bootstrapServers());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props, new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(HistoryPipeline.PREFIX + ".context", Long.toString(txId), value)).get();
+        }
+    }
+
+    @Test
     void rowsThatReferenceEachOtherAreRestoredThroughDeferrableKeysAndRefusedByNameOtherwise() throws Exception {
         HistoryPipeline.sql("CREATE TABLE cyc_a (id integer PRIMARY KEY, b_id integer)",
                 "CREATE TABLE cyc_b (id integer PRIMARY KEY, a_id integer REFERENCES cyc_a(id) DEFERRABLE)",

@@ -46,6 +46,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class HistoryPassthrough {
     /** A table's name as capture writes it: {@code schema.table}. */
     static final String TABLE = "[^.\\s]+\\.\\S+";
+    /** The {@code context.<key>} search parameter, as the history-sink takes it. */
+    static final String CONTEXT_PARAMETER = "a value of the transaction's application context (pg_logical_emit_message 'dm.context'), "
+            + "e.g. context.source=billing-job: equal as text, or as the JSON number or boolean the value reads as";
 
     private final GatewayConfig config;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
@@ -84,12 +87,14 @@ public class HistoryPassthrough {
 
     @GET
     @Path("/history")
-    @QueryPrefixes({"pk.", "match."})
+    @QueryPrefixes({"pk.", "match.", "context."})
     @Operation(summary = "Versions newest first, narrowed by table, row (pk.<column>), operation, time, changed column, "
-            + "row values (match.<column>) and source transaction")
+            + "row values (match.<column>), source transaction and its application context (context.<key>); each version "
+            + "carries its transaction's context")
     @Parameter(name = "pk.{column}", in = ParameterIn.QUERY, description = "a primary key column of the row, e.g. pk.id=42", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "match.{column}", in = ParameterIn.QUERY,
             description = "a value the before or after image holds: equal as text, or as JSON when the value is JSON", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "context.{key}", in = ParameterIn.QUERY, description = CONTEXT_PARAMETER, schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "one page of versions, newest first", headers = {@Header(name = "DM-Complete-Through-LSN", description = "history held every change committed before this source WAL position", schema = @Schema(type = SchemaType.STRING)), @Header(name = "DM-Complete-Through-Commit", description = "... and before this source time", schema = @Schema(type = SchemaType.STRING, format = "date-time"))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "HistoryPage")))
     @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
@@ -128,7 +133,10 @@ public class HistoryPassthrough {
 
     @GET
     @Path("/history/transactions")
-    @Operation(summary = "Source transactions newest first, each with its commit time, tables and rows per operation per table")
+    @QueryPrefixes("context.")
+    @Operation(summary = "Source transactions newest first, each with its commit time, tables and rows per operation per table, "
+            + "and its application context (who, why), narrowed by table, time and context (context.<key>)")
+    @Parameter(name = "context.{key}", in = ParameterIn.QUERY, description = CONTEXT_PARAMETER, schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "one page of transactions, newest first", headers = {@Header(name = "DM-Complete-Through-LSN", description = "history held every change committed before this source WAL position", schema = @Schema(type = SchemaType.STRING)), @Header(name = "DM-Complete-Through-Commit", description = "... and before this source time", schema = @Schema(type = SchemaType.STRING, format = "date-time"))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransactionPage")))
     @APIResponse(responseCode = "400", description = "a parameter is unknown, given twice, empty or malformed: field names it",
@@ -301,7 +309,9 @@ public class HistoryPassthrough {
     public record RestoreBody(String table, java.util.Map<String, Object> pk, @Schema(format = "date-time") String at, Long versionId,
             Long txId, Boolean dryRun, Boolean force, @Schema(format = "date-time") String since,
             @Schema(format = "date-time") String until, java.util.List<String> tables, java.util.List<String> changed,
-            java.util.Map<String, Object> match, java.util.List<Long> txIds, @Schema(enumeration = {"all", "mistake-only"}) String columns) {}
+            java.util.Map<String, Object> match, java.util.List<Long> txIds, @Schema(enumeration = {"all", "mistake-only"}) String columns,
+            @Schema(description = "a window's changes only of transactions whose application context holds every one of these "
+                    + "values, e.g. {\"source\": \"billing-job\"}") java.util.Map<String, Object> context) {}
 
     private Response forward(String method, UriInfo uri, HttpHeaders headers, byte[] body) throws Exception {
         if (config.historyUrl().isEmpty()) {

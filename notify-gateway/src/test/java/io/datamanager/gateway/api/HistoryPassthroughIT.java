@@ -159,13 +159,39 @@ class HistoryPassthroughIT {
             }
         });
         org.assertj.core.api.Assertions.assertThat(api.getPaths().get("/api/history/transactions").getGet().getParameters())
-                .extracting(p -> p.getName()).containsExactlyInAnyOrder("table", "since", "until", "limit", "cursor");
+                .extracting(p -> p.getName()).containsExactlyInAnyOrder("table", "since", "until", "limit", "cursor", "context.{key}");
         org.assertj.core.api.Assertions.assertThat(api.getPaths().get("/api/history").getGet().getParameters())
-                .extracting(p -> p.getName()).contains("table", "txId", "pk.{column}", "match.{column}", "cursor");
+                .extracting(p -> p.getName()).contains("table", "txId", "pk.{column}", "match.{column}", "context.{key}", "cursor");
         org.assertj.core.api.Assertions.assertThat(api.getPaths().get("/api/history").getGet().getResponses().get("200").getHeaders())
                 .containsKeys("DM-Complete-Through-LSN", "DM-Complete-Through-Commit");
         org.assertj.core.api.Assertions.assertThat(api.getComponents().getSchemas().get("TransactionSummary").getProperties())
-                .containsKeys("txId", "commitTs", "tables", "rows");
+                .containsKeys("txId", "commitTs", "tables", "rows", "context");
+        org.assertj.core.api.Assertions.assertThat(api.getComponents().getSchemas().get("Version").getProperties()).containsKey("context");
+    }
+
+    @Test
+    void aTransactionsContextIsShownAndSearchedThroughTheGateway() throws Exception {
+        ObjectNode pk = Json.mapper().createObjectNode().put("id", 1);
+        Lsn at = new Lsn(0x6000100);
+        ChangeEvent change = new ChangeEvent(1, RowKey.eventId("public.ctx_orders", pk, at), "public.ctx_orders", Op.INSERT, pk, null,
+                pk.deepCopy().put("status", "new"), List.of(), true, List.of(), at.toString(), 9901L, Instant.now(), Instant.now());
+        Properties props = new Properties();
+        props.put("bootstrap.servers", TestKafka.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(HistoryService.PREFIX + ".changes", change.key(), change.toJson())).get();
+            producer.send(new ProducerRecord<>(HistoryService.PREFIX + ".context", "9901", ("{\"v\":1,\"txId\":9901,\"lsn\":\"0/6000000\","
+                    + "\"context\":{\"user\":\"alice\",\"source\":\"billing-job\"}}").getBytes(StandardCharsets.UTF_8))).get();
+        }
+        RequestSpecification reader = given().header("Authorization", "Bearer " + HistoryService.READER);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("Authorization", "Bearer " + HistoryService.READER)
+                .get("/api/history?context.source=billing-job").then().statusCode(200).body("versions.size()", equalTo(1))
+                .body("versions[0].context.user", equalTo("alice")));
+        reader.get("/api/history/transactions?context.user=alice").then().statusCode(200).body("transactions[0].txId", equalTo(9901))
+                .body("transactions[0].context.source", equalTo("billing-job"));
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history/transactions/9901").then().statusCode(200)
+                .body("context.user", equalTo("alice"));
+        given().header("Authorization", "Bearer " + HistoryService.READER).get("/api/history?context.=x").then().statusCode(400)
+                .contentType("application/problem+json").body("field", equalTo("context."));
     }
 
     private static RequestSpecification writer() {
