@@ -88,12 +88,13 @@ class KafkaConnectIT {
         config.put("topic.prefix", prefix + ".cdc");
         config.put("topic.heartbeat.prefix", prefix + ".heartbeat");
         config.put("slot.name", "slot_" + prefix);
+        config.put("transforms.dmcontext.message.topic", prefix + ".cdc.message");
         return config;
     }
 
     private static Map<String, String> pgEnv(CaptureHarness h) {
         return Map.of("DM_PG_HOST", h.env.get("DM_PG_HOST"), "DM_PG_PORT", h.env.get("DM_PG_PORT"), "DM_PG_USER", h.env.get("DM_PG_USER"),
-                "DM_PG_PASSWORD", h.env.get("DM_PG_PASSWORD"), "DM_PG_DATABASE", h.database, "DM_PG_SSLMODE", "prefer");
+                "DM_PG_PASSWORD", h.env.get("DM_PG_PASSWORD"), "DM_PG_DATABASE", h.database, "DM_PG_SSLMODE", "prefer", "DM_KAFKA_BOOTSTRAP", h.bootstrap);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readUntil(CaptureHarness h, String prefix,
