@@ -27,6 +27,7 @@ final class TopicBootstrap {
             List<NewTopic> missing = List.of(
                     new NewTopic(topics.changes().name(), config.partitions(), config.replicationFactor()),
                     new NewTopic(topics.dlq().name(), config.partitions(), config.replicationFactor()),
+                    new NewTopic(topics.context().name(), config.partitions(), config.replicationFactor()),
                     new NewTopic(topics.rules().name(), TopicNames.RULES_PARTITIONS, config.replicationFactor())
                             .configs(TopicNames.RULES_CONFIGS))
                     .stream().filter(t -> !existing.contains(t.name())).toList();
