@@ -18,7 +18,10 @@ public interface PipelineConfig {
     @WithDefault("1")
     short replicationFactor();
 
-    /** Create {@code dm.changes}, {@code dm.rules} (compacted), {@code dm.context} and {@code dm.dlq} at start when missing. */
+    /**
+     * Create {@code dm.changes}, {@code dm.rules} (compacted), {@code dm.context}, {@code dm.dlq} and Debezium's message
+     * topic {@code dm.cdc.message} (a source of the topology) at start when missing.
+     */
     @WithDefault("true")
     boolean createTopics();
 
