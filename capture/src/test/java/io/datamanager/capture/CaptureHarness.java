@@ -72,8 +72,9 @@ final class CaptureHarness implements AutoCloseable {
         return prefix + ".offsets";
     }
 
+    /** The change topics, not Debezium's message topic {@code <prefix>.cdc.message}. */
     Pattern changeTopics() {
-        return Pattern.compile(Pattern.quote(prefix + ".cdc.") + ".+");
+        return Pattern.compile(Pattern.quote(prefix + ".cdc.") + "(?!message$).+");
     }
 
     /** Reads the change topics until {@code done} holds for the parsed events. */

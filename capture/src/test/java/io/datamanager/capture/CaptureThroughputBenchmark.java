@@ -23,6 +23,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * was before ({@code CaptureMain} from that checkout's connector-config), in the same run, on the same PostgreSQL and
  * Kafka. Run: {@code ./mvnw -pl capture -am verify -Dtest=CaptureThroughputBenchmark -Ddm.benchmark=true
  * -Dsurefire.failIfNoSpecifiedTests=false}; the figures are in the test's output.
+ *
+ * <p>The cost of application context ({@code contextOverhead...}): the same writer with and without a {@code dm.context}
+ * message at the start of every transaction, and the shipped configuration against Debezium Server's default of running
+ * transforms on a thread per core without the context transform (what capture was before it).
  */
 @EnabledIfSystemProperty(named = "dm.benchmark", matches = "true")
 class CaptureThroughputBenchmark {
@@ -43,11 +47,35 @@ class CaptureThroughputBenchmark {
         }
     }
 
+    @Test
+    void contextOverheadChangesPerSecondWithAndWithoutAMessageInEveryTransaction() throws Exception {
+        for (int round = 0; round < 3; round++) { // round 1 warms up
+            measure("no context, transforms on a thread per core, no context transform", round, false, h -> {
+                h.env.put("DEBEZIUM_TRANSFORMS", "dmtypes");
+                h.env.put("DEBEZIUM_SOURCE_RECORD_PROCESSING_THREADS", "AVAILABLE_CORES");
+                h.startCapture();
+                return h.server()::close;
+            });
+            measure("no context (shipped config)", round, false, h -> {
+                h.startCapture();
+                return h.server()::close;
+            });
+            measure("context message in every transaction (shipped config)", round, true, h -> {
+                h.startCapture();
+                return h.server()::close;
+            });
+        }
+    }
+
     interface Capture {
         AutoCloseable start(CaptureHarness h) throws Exception;
     }
 
     private static void measure(String name, int round, Capture capture) throws Exception {
+        measure(name, round, false, capture);
+    }
+
+    private static void measure(String name, int round, boolean context, Capture capture) throws Exception {
         try (CaptureHarness h = new CaptureHarness(CaptureThroughputBenchmark.class)) {
             h.sql("CREATE TABLE bench (id integer PRIMARY KEY, n integer NOT NULL, note text NOT NULL)");
             long launched = System.nanoTime();
@@ -58,6 +86,10 @@ class CaptureThroughputBenchmark {
                 try (Connection c = h.pg.connect(h.database); Statement s = c.createStatement()) {
                     c.setAutoCommit(false);
                     for (int t = 0; t < TRANSACTIONS; t++) {
+                        if (context) {
+                            s.execute("SELECT pg_logical_emit_message(true, 'dm.context', '{\"user\":\"alice\",\"request\":\"r-" + t
+                                    + "\",\"source\":\"billing-job\"}')");
+                        }
                         s.execute("INSERT INTO bench SELECT i, i, 'row ' || i FROM generate_series(" + (t * ROWS + 1) + ", " + (t + 1) * ROWS + ") i");
                         c.commit();
                     }
@@ -69,10 +101,25 @@ class CaptureThroughputBenchmark {
                 long last = records.stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
                 long first = records.stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
                 System.out.printf("throughput %s round %d: %,d changes in %d transactions; %,.0f changes/s from the first commit to the last "
-                        + "record (%,.0f/s between first and last record); writer done in %.2f s; capture ready in %.1f s%n", name, round + 1,
+                        + "record (%,.0f/s between first and last record); writer done in %.2f s; capture ready in %.1f s; load %s%n",
+                        name, round + 1,
                         total, TRANSACTIONS, total / ((last - began) / 1000.0), total / ((last - first) / 1000.0), (written - began) / 1000.0,
-                        startSeconds);
+                        startSeconds, loadAverage());
+                if (context) {
+                    long carrying = records.stream().filter(r -> r.headers().lastHeader("dm.context") != null).count();
+                    if (carrying != total) {
+                        throw new AssertionError(carrying + " of " + total + " changes carry the context");
+                    }
+                }
             }
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 

@@ -60,12 +60,24 @@ class KafkaConnectIT {
                         "UPDATE all_types SET c_int = 2 WHERE id = 2",
                         "UPDATE docs SET title = 'second' WHERE id = 1",
                         "DELETE FROM all_types WHERE id = 2",
-                        "BEGIN; INSERT INTO line_items VALUES (10, 1, 3); INSERT INTO line_items VALUES (10, 2, 4); COMMIT",
+                        "BEGIN; INSERT INTO line_items VALUES (10, 1, 3); SELECT pg_logical_emit_message(true, 'dm.context', "
+                                + "'{\"user\":\"alice\"}'); INSERT INTO line_items VALUES (10, 2, 4); COMMIT",
                         "INSERT INTO audit_log VALUES ('2026-11-23T10:00:00Z', 'created')",
                         "TRUNCATE audit_log");
                 Lsn written = new Lsn(Long.parseLong(query(h, "SELECT pg_current_wal_lsn() - '0/0'")));
-                List<ChangeEvent> server = streamed(h.readUntil(events -> count(events, Op.TRUNCATE) >= 1));
-                List<ChangeEvent> connect = streamed(readUntil(h, connectPrefix, events -> count(events, Op.TRUNCATE) >= 1));
+                List<ConsumerRecord<byte[], byte[]>> serverRecords = h.readUntil(events -> count(events, Op.TRUNCATE) >= 1);
+                List<ConsumerRecord<byte[], byte[]>> connectRecords = readUntil(h, connectPrefix, events -> count(events, Op.TRUNCATE) >= 1);
+                List<ChangeEvent> server = streamed(serverRecords);
+                List<ChangeEvent> connect = streamed(connectRecords);
+                for (List<ConsumerRecord<byte[], byte[]>> records : List.of(serverRecords, connectRecords)) {
+                    java.util.Map<String, String> byKey = new java.util.HashMap<>();
+                    records.stream().filter(r -> r.topic().endsWith(".line_items"))
+                            .forEach(r -> byKey.put(new String(r.key(), StandardCharsets.UTF_8), CaptureContextIT.context(r)));
+                    assertThat(byKey).as("the context goes on the change after the message, on both").hasSize(2)
+                            .containsValues(null, "{\"user\":\"alice\"}");
+                    assertThat(byKey.entrySet()).filteredOn(e -> e.getValue() != null).singleElement()
+                            .satisfies(e -> assertThat(e.getKey()).contains("\"line_no\":2"));
+                }
 
                 assertThat(server).hasSize(8);
                 assertThat(connect).as("the same changes, the same ids, types and images")
@@ -88,17 +100,18 @@ class KafkaConnectIT {
         config.put("topic.prefix", prefix + ".cdc");
         config.put("topic.heartbeat.prefix", prefix + ".heartbeat");
         config.put("slot.name", "slot_" + prefix);
+        config.put("transforms.dmcontext.message.topic", prefix + ".cdc.message");
         return config;
     }
 
     private static Map<String, String> pgEnv(CaptureHarness h) {
         return Map.of("DM_PG_HOST", h.env.get("DM_PG_HOST"), "DM_PG_PORT", h.env.get("DM_PG_PORT"), "DM_PG_USER", h.env.get("DM_PG_USER"),
-                "DM_PG_PASSWORD", h.env.get("DM_PG_PASSWORD"), "DM_PG_DATABASE", h.database, "DM_PG_SSLMODE", "prefer");
+                "DM_PG_PASSWORD", h.env.get("DM_PG_PASSWORD"), "DM_PG_DATABASE", h.database, "DM_PG_SSLMODE", "prefer", "DM_KAFKA_BOOTSTRAP", h.bootstrap);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readUntil(CaptureHarness h, String prefix,
             java.util.function.Predicate<List<ChangeEvent>> done) {
-        return TopicReader.readUntil(h.bootstrap, Pattern.compile(Pattern.quote(prefix + ".cdc.") + ".+"),
+        return TopicReader.readUntil(h.bootstrap, Pattern.compile(Pattern.quote(prefix + ".cdc.") + "(?!message$).+"),
                 records -> done.test(CaptureHarness.parse(records)), Duration.ofSeconds(120));
     }
 

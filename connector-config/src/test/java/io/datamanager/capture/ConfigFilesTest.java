@@ -16,9 +16,13 @@ import org.junit.jupiter.api.Test;
 
 /** The shipped configuration files say what the contract needs, and say the same thing. */
 class ConfigFilesTest {
-    /** Settings that Kafka Connect takes from its worker configuration, not from the connector. */
+    /**
+     * Settings that Kafka Connect takes from its worker configuration, not from the connector, and Debezium Server's
+     * engine settings (Kafka Connect runs a task's transforms in order by itself).
+     */
     private static final Set<String> WORKER_LEVEL = Set.of("offset.storage", "offset.storage.topic",
-            "offset.storage.partitions", "offset.storage.replication.factor", "offset.flush.interval.ms", "bootstrap.servers");
+            "offset.storage.partitions", "offset.storage.replication.factor", "offset.flush.interval.ms", "bootstrap.servers",
+            "record.processing.threads");
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{([A-Z0-9_]+):([^}]*)}");
 
     @Test
@@ -32,6 +36,10 @@ class ConfigFilesTest {
         assertThat(c.get("snapshot.mode")).isEqualTo("initial");
         assertThat(Integer.parseInt(c.get("heartbeat.interval.ms"))).isPositive();
         assertThat(defaults().get("debezium.transforms.dmtypes.type")).isEqualTo(ColumnTypesHeader.class.getName());
+        assertThat(defaults().get("debezium.transforms")).isEqualTo("dmtypes,dmcontext");
+        assertThat(defaults().get("debezium.transforms.dmcontext.type")).isEqualTo(TransactionContextHeader.class.getName());
+        assertThat(defaults().get("debezium.transforms.dmcontext.message.topic")).isEqualTo("dm.cdc.message");
+        assertThat(c.get("record.processing.threads")).as("the context transform sees records in WAL order").isEqualTo("1");
         assertThat(defaults().get("debezium.sink.kafka.producer.acks")).isEqualTo("all");
         assertThat(defaults().get("debezium.sink.kafka.producer.enable.idempotence")).isEqualTo("true");
     }
@@ -41,7 +49,9 @@ class ConfigFilesTest {
         Map<String, String> c = connector(defaults());
         assertThat(c.get("heartbeat.action.query")).as("every heartbeat writes WAL")
                 .contains("pg_logical_emit_message(false, 'dm.heartbeat'");
-        assertThat(c.get("message.prefix.exclude.list")).as("the heartbeat message is not published").isEqualTo("dm.heartbeat");
+        assertThat(c.get("message.prefix.include.list")).as("only dm.context messages are published, heartbeats' not")
+                .isEqualTo("dm.context");
+        assertThat(c).as("Debezium refuses an include list with an exclude list").doesNotContainKey("message.prefix.exclude.list");
         assertThat(c.get("offset.flush.interval.ms")).as("offsets after every batch").isEqualTo("0");
         assertThat(raw().getProperty("debezium.source.heartbeat.action.query")).as("switched off on a read-only source by an empty DM_HEARTBEAT_ACTION_QUERY")
                 .startsWith("${DM_HEARTBEAT_ACTION_QUERY:");
@@ -77,7 +87,7 @@ class ConfigFilesTest {
         expected.forEach((key, value) -> {
             assertThat(connect.has(key)).as("connect config has " + key).isTrue();
             Matcher m = EXPRESSION.matcher(value);
-            String meaning = m.replaceAll(r -> r.group(1).startsWith("DM_PG_")
+            String meaning = m.replaceAll(r -> r.group(1).startsWith("DM_PG_") || r.group(1).equals("DM_KAFKA_BOOTSTRAP")
                     ? Matcher.quoteReplacement("${env:" + r.group(1) + "}") : Matcher.quoteReplacement(r.group(2)));
             assertThat(connect.get(key).asText()).as(key).isEqualTo(meaning);
         });

@@ -13,7 +13,9 @@ import java.util.Map;
  * the field relative to the filter ({@code op}, {@code value[1]}); read through {@code Subscription.fromJson}
  * they carry the full path ({@code filters[0].op}).
  *
- * @param column the column whose value is compared
+ * @param column the column whose value is compared; {@code context.<key>} compares the value of a top-level key of the
+ *     change's application context instead ({@link io.datamanager.model.ChangeEvent#context()}), with the same operators
+ *     and the same rule for absent values (a change without context, or without that key, satisfies only {@code is_null})
  * @param op the comparison
  * @param value a string, number or boolean; a non-empty JSON array of them for {@code in} and
  *     {@code not_in}; absent for {@code is_null} and {@code not_null} (a JSON {@code null} counts as absent)
@@ -21,6 +23,8 @@ import java.util.Map;
  */
 @JsonPropertyOrder({"column", "op", "value", "image"})
 public record Filter(String column, FilterOp op, JsonNode value, Image image) {
+    /** A column starting so names a key of the application context, not a column. */
+    public static final String CONTEXT_PREFIX = "context.";
 
     public Filter {
         if (column == null || column.isBlank()) {
@@ -28,6 +32,15 @@ public record Filter(String column, FilterOp op, JsonNode value, Image image) {
         }
         if (op == null) {
             throw new ValidationException("op", "is required");
+        }
+        if (column.startsWith(CONTEXT_PREFIX)) {
+            if (column.length() == CONTEXT_PREFIX.length() || column.substring(CONTEXT_PREFIX.length()).isBlank()) {
+                throw new ValidationException("column", "must name a context key after 'context.', like context.source");
+            }
+            if (image == Image.BEFORE) {
+                throw new ValidationException("image", "must be absent for a filter on the context (" + column
+                        + "): a change has one context, not a before and an after");
+            }
         }
         value = value == null || value.isNull() ? null : value.deepCopy();
         image = image == null ? Image.AFTER : image;
@@ -42,6 +55,11 @@ public record Filter(String column, FilterOp op, JsonNode value, Image image) {
         WireNames.rejectUnknown(unknown, "column, op, value, image");
         return new Filter(column, FilterOp.fromWireName(op, "op"), value,
                 image == null ? null : Image.fromWireName(image, "image"));
+    }
+
+    /** The context key this filter compares, or null when it compares a column. */
+    public String contextKey() {
+        return column.startsWith(CONTEXT_PREFIX) ? column.substring(CONTEXT_PREFIX.length()) : null;
     }
 
     private static void checkValue(FilterOp op, JsonNode value) {

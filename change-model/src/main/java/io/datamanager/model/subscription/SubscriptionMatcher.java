@@ -32,7 +32,8 @@ public final class SubscriptionMatcher {
      * True when the change is of the subscription's table and operations, is (for an update) a change of
      * one of the listed columns, and satisfies every filter. A filter on an image the change does not
      * have (before of an insert, after of a delete) does not hold, except {@code is_null}. A null or absent
-     * column value satisfies only {@code is_null}: as in SQL, {@code neq} and {@code not_in} do not hold.
+     * column value satisfies only {@code is_null}: as in SQL, {@code neq} and {@code not_in} do not hold. A filter on
+     * {@code context.<key>} compares the change's application context the same way; no context means no value.
      */
     public boolean matches(ChangeEvent event) {
         if (!subscription.table().equals(event.table()) || !subscription.ops().contains(event.op())) {
@@ -67,12 +68,15 @@ public final class SubscriptionMatcher {
     /** One filter with its value parsed. */
     private static final class Condition {
         private final String column;
+        /** Set when the filter compares a key of the change's context rather than a column. */
+        private final String contextKey;
         private final FilterOp op;
         private final Image image;
         private final FilterValues.Operand[] operands;
 
         Condition(Filter filter) {
             this.column = filter.column();
+            this.contextKey = filter.contextKey();
             this.op = filter.op();
             this.image = filter.image();
             JsonNode value = filter.value();
@@ -89,8 +93,8 @@ public final class SubscriptionMatcher {
         }
 
         boolean holds(ChangeEvent event) {
-            ObjectNode row = image == Image.AFTER ? event.after() : event.before();
-            JsonNode actual = row == null ? null : row.get(column);
+            ObjectNode row = contextKey != null ? event.context() : image == Image.AFTER ? event.after() : event.before();
+            JsonNode actual = row == null ? null : row.get(contextKey != null ? contextKey : column);
             if (actual == null || actual.isNull()) {
                 return op == FilterOp.IS_NULL;
             }

@@ -141,6 +141,33 @@ class SubscriptionMatcherTest {
     }
 
     @Test
+    void aContextFilterComparesTheKeyOfTheChangesContext() {
+        SubscriptionMatcher billing = filter("{'column': 'context.source', 'op': 'eq', 'value': 'billing-job'}");
+        ChangeEvent change = insert("{'id': 1, 'source': 'billing-job'}");
+
+        assertThat(billing.matches(change.withContext(json("{'user': 'alice', 'source': 'billing-job'}")))).isTrue();
+        assertThat(billing.matches(change.withContext(json("{'user': 'alice', 'source': 'web'}")))).isFalse();
+        assertThat(billing.matches(change)).as("no context, though a column of that name matches").isFalse();
+        assertThat(billing.matches(change.withContext(json("{'user': 'alice'}")))).as("no such key").isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{'column': 'context.source', 'op': 'neq', 'value': 'web'}|true|false",
+        "{'column': 'context.source', 'op': 'in', 'value': ['web', 'billing-job']}|true|false",
+        "{'column': 'context.source', 'op': 'not_in', 'value': ['web']}|true|false",
+        "{'column': 'context.attempt', 'op': 'gte', 'value': 2}|true|false",
+        "{'column': 'context.source', 'op': 'not_null'}|true|false",
+        "{'column': 'context.source', 'op': 'is_null'}|false|true",
+    })
+    void contextFiltersUseTheColumnOperatorsAndAnAbsentContextIsNull(String filter, boolean withContext, boolean without) {
+        ChangeEvent change = insert("{'id': 1}");
+
+        assertThat(filter(filter).matches(change.withContext(json("{'source': 'billing-job', 'attempt': 3}")))).isEqualTo(withContext);
+        assertThat(filter(filter).matches(change)).isEqualTo(without);
+    }
+
+    @Test
     void matcherKeepsItsSubscription() {
         Subscription sub = subscription("{'id': 's', 'table': 'public.orders'}");
 

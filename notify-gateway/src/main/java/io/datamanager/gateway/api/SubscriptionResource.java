@@ -259,7 +259,9 @@ public class SubscriptionResource {
             checkColumn(subscription.columns().get(i), "columns[" + i + "]", subscription.table(), columns);
         }
         for (int i = 0; i < subscription.filters().size(); i++) {
-            checkColumn(subscription.filters().get(i).column(), "filters[" + i + "].column", subscription.table(), columns);
+            if (subscription.filters().get(i).contextKey() == null) { // context.<key> compares the application context
+                checkColumn(subscription.filters().get(i).column(), "filters[" + i + "].column", subscription.table(), columns);
+            }
         }
         if (subscription.delivery().redis() != null) {
             var templates = subscription.delivery().redis().templates();

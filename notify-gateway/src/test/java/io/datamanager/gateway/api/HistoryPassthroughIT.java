@@ -89,6 +89,9 @@ class HistoryPassthroughIT {
     void aTableCreatedInTheSourceIsSubscribableBeforeItsFirstChangeAndOneThatExistsNowhereIsNot() {
         writer().body("{\"table\":\"public.cc_items\",\"ops\":[\"insert\",\"update\"],\"columns\":[\"price\"],"
                 + "\"filters\":[{\"column\":\"name\",\"op\":\"not_null\"}]}").put("/api/subscriptions/new-items").then().statusCode(201);
+        // context.<key> names a key of the application context, not a column: not checked against the table
+        writer().body("{\"table\":\"public.cc_items\",\"filters\":[{\"column\":\"context.source\",\"op\":\"eq\","
+                + "\"value\":\"billing-job\"}]}").put("/api/subscriptions/billing-items").then().statusCode(201);
         writer().body("{\"table\":\"public.cc_items\",\"columns\":[\"prise\"]}").put("/api/subscriptions/typo").then()
                 .statusCode(400).contentType("application/problem+json").body("field", equalTo("columns[0]"))
                 .body("detail", containsString("'prise' is not a column of public.cc_items [id, name, price]"));

@@ -34,6 +34,11 @@ public class MicrometerPipelineMetrics implements PipelineMetrics {
     }
 
     @Override
+    public void contextRejected(String reason) {
+        registry.counter("dm.streams.context.rejected", "reason", reason).increment();
+    }
+
+    @Override
     public void replayDropped() {
         replays.increment();
     }

@@ -18,7 +18,14 @@ public interface PipelineConfig {
     @WithDefault("1")
     short replicationFactor();
 
-    /** Create {@code dm.changes}, {@code dm.rules} (compacted) and {@code dm.dlq} at start when missing. */
+    /**
+     * Create {@code dm.changes}, {@code dm.rules} (compacted), {@code dm.context}, {@code dm.dlq} and Debezium's message
+     * topic {@code dm.cdc.message} (a source of the topology) at start when missing.
+     */
     @WithDefault("true")
     boolean createTopics();
+
+    /** The largest application context accepted, in bytes of its JSON ({@code DM_CONTEXT_MAX_BYTES}). */
+    @WithDefault("4096")
+    int contextMaxBytes();
 }

@@ -27,6 +27,10 @@ final class TopicBootstrap {
             List<NewTopic> missing = List.of(
                     new NewTopic(topics.changes().name(), config.partitions(), config.replicationFactor()),
                     new NewTopic(topics.dlq().name(), config.partitions(), config.replicationFactor()),
+                    new NewTopic(topics.context().name(), config.partitions(), config.replicationFactor()),
+                    // a source of the topology, which Kafka Streams needs before Debezium writes its first message; one
+                    // partition, as every dm.context message has the same key
+                    new NewTopic(topics.cdcMessages(), 1, config.replicationFactor()),
                     new NewTopic(topics.rules().name(), TopicNames.RULES_PARTITIONS, config.replicationFactor())
                             .configs(TopicNames.RULES_CONFIGS))
                     .stream().filter(t -> !existing.contains(t.name())).toList();

@@ -1,5 +1,6 @@
 package io.datamanager.streams.config;
 
+import io.datamanager.streams.topology.ContextCheck;
 import io.datamanager.streams.topology.PipelineTopology;
 import io.datamanager.streams.topology.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,6 @@ public class TopologyProducer {
         if (config.createTopics()) {
             TopicBootstrap.ensure(bootstrapServers, topics, config);
         }
-        return PipelineTopology.build(new StreamsBuilder(), topics, metrics, deadLetters);
+        return PipelineTopology.build(new StreamsBuilder(), topics, metrics, deadLetters, new ContextCheck(config.contextMaxBytes()));
     }
 }

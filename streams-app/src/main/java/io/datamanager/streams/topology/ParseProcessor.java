@@ -22,6 +22,7 @@ final class ParseProcessor implements Processor<byte[], byte[], String, Outcome>
     /** Column types by header bytes: a table's header repeats on every record, so it is parsed once, not per record. */
     private static final int TYPES_CACHED = 256;
     private final PipelineMetrics metrics;
+    private final ContextCheck contextCheck;
     private final Map<ByteBuffer, ColumnTypes> types = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteBuffer, ColumnTypes> eldest) {
@@ -31,7 +32,12 @@ final class ParseProcessor implements Processor<byte[], byte[], String, Outcome>
     private ProcessorContext<String, Outcome> context;
 
     ParseProcessor(PipelineMetrics metrics) {
+        this(metrics, new ContextCheck(ContextCheck.DEFAULT_MAX_BYTES));
+    }
+
+    ParseProcessor(PipelineMetrics metrics, ContextCheck contextCheck) {
         this.metrics = metrics;
+        this.contextCheck = contextCheck;
     }
 
     @Override
@@ -51,8 +57,21 @@ final class ParseProcessor implements Processor<byte[], byte[], String, Outcome>
         }
         if (captured.isPresent()) {
             metrics.processed("parse");
-            ChangeEvent event = captured.get().event();
+            ChangeEvent event = withContext(captured.get().event(), record.headers().lastHeader(ContextCheck.HEADER));
             context.forward(record.withKey(event.key()).withValue(new Outcome.Passed(event, captured.get().position())));
+        }
+    }
+
+    /** The change with its transaction's context from capture's header; a refused context is dropped, the change goes on. */
+    private ChangeEvent withContext(ChangeEvent event, Header header) {
+        if (header == null) {
+            return event;
+        }
+        try {
+            return event.withContext(contextCheck.header(header.value()));
+        } catch (ContextCheck.Rejected e) {
+            metrics.contextRejected(e.reason().wireName());
+            return event;
         }
     }
 

@@ -16,6 +16,12 @@ public interface PipelineMetrics {
     /** Time from the source commit to the change leaving for {@code dm.changes}. */
     void endToEndLag(Duration lag);
 
+    /**
+     * An application context was refused ({@code not_json}, {@code not_an_object}, {@code too_large}, {@code no_tx_id},
+     * {@code not_a_context_message}): dropped from a change, or a message dead-lettered.
+     */
+    default void contextRejected(String reason) {}
+
     PipelineMetrics NONE = new PipelineMetrics() {
         @Override
         public void processed(String stage) {}

@@ -21,7 +21,9 @@ import org.apache.kafka.streams.state.Stores;
  * The streams-app as a pure function of its inputs:
  * {@code dm.cdc.*} → parse → drop capture's replays (positions store) and fill before-images (last-state
  * store) → {@code dm.changes} → match rules
- * ({@code dm.rules}, global) → {@code dm.sub.<id>}; whatever a stage cannot handle → {@code dm.dlq}.
+ * ({@code dm.rules}, global) → {@code dm.sub.<id>}; whatever a stage cannot handle → {@code dm.dlq}. Application
+ * context: the {@code dm.context} header of a raw change becomes {@link ChangeEvent#context()}, and each
+ * {@code dm.context} message of {@code dm.cdc.message} one record of {@code dm.context}.
  * Per-row order holds end to end: a row's raw records share a partition (same Debezium key), so one task
  * sees them in order, and the outputs are keyed by the row.
  */
@@ -29,6 +31,11 @@ public final class PipelineTopology {
     private PipelineTopology() {}
 
     public static Topology build(StreamsBuilder builder, Topics topics, PipelineMetrics metrics, DeadLetterSink ruleDeadLetters) {
+        return build(builder, topics, metrics, ruleDeadLetters, new ContextCheck(ContextCheck.DEFAULT_MAX_BYTES));
+    }
+
+    public static Topology build(StreamsBuilder builder, Topics topics, PipelineMetrics metrics, DeadLetterSink ruleDeadLetters,
+            ContextCheck contextCheck) {
         RuleIndex rules = new RuleIndex();
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RulesProcessor.STORE), Serdes.String(), Serdes.ByteArray())
@@ -46,7 +53,7 @@ public final class PipelineTopology {
 
         KStream<String, Outcome> enriched = builder
                 .stream(topics.cdc(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc"))
-                .process(() -> new ParseProcessor(metrics), Named.as("parse"))
+                .process(() -> new ParseProcessor(metrics, contextCheck), Named.as("parse"))
                 .process(() -> new EnrichProcessor(metrics), Named.as("enrich"), EnrichProcessor.STORE, ReplayGuard.POSITIONS,
                         ReplayGuard.SNAPSHOT_READS);
         KStream<String, ChangeEvent> changes = passedOnly(enriched, "enriched", topics, metrics);
@@ -59,6 +66,21 @@ public final class PipelineTopology {
                         StandardCharsets.UTF_8));
         passedOnly(routed, "routed", topics, metrics)
                 .to(subscriptionTopic, Produced.with(Serdes.String(), new ChangeEventSerde()).withName("subscriptions"));
+
+        Map<String, KStream<String, Object>> messages = builder
+                .stream(topics.cdcMessages(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc-messages"))
+                .process(() -> new ContextProcessor(contextCheck, metrics), Named.as("context"))
+                .split(Named.as("context-"))
+                .branch((key, value) -> value instanceof Outcome.DeadLetter, Branched.as("dead"))
+                .defaultBranch(Branched.as("valid"));
+        messages.get("context-dead")
+                .mapValues(value -> (Outcome) value, Named.as("context-dead-outcomes"))
+                .process(() -> new DeadLetters(metrics), Named.as("context-dead-letters"))
+                .to(topics.dlq().name(), Produced.with(topics.dlq().keySerde(), topics.dlq().valueSerde()).withName("context-dlq"));
+        messages.get("context-valid")
+                .mapValues(value -> (byte[]) value, Named.as("context-records"))
+                .to(topics.context().name(), Produced.with(topics.context().keySerde(), topics.context().valueSerde())
+                        .withName("context-out"));
         return builder.build();
     }
 

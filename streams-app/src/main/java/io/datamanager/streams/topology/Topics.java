@@ -11,9 +11,22 @@ public record Topics(TopicNames names) {
         return new Topics(new TopicNames(prefix));
     }
 
-    /** Raw Debezium topics {@code dm.cdc.<schema>.<table>}; new ones are picked up without a restart. */
+    /**
+     * Raw Debezium topics {@code dm.cdc.<schema>.<table>}; new ones are picked up without a restart. Debezium's message
+     * topic {@code dm.cdc.message} is left out: its records are no row changes (see {@link #cdcMessages()}).
+     */
     public Pattern cdc() {
-        return Pattern.compile(names.cdcPattern());
+        return Pattern.compile("(?!" + Pattern.quote(names.cdcMessages()) + "$)" + names.cdcPattern());
+    }
+
+    /** {@code dm.cdc.message}: Debezium's logical decoding messages, the {@code dm.context} prefix only. */
+    public String cdcMessages() {
+        return names.cdcMessages();
+    }
+
+    /** {@code dm.context}: one record per valid context message, key = txId, value = TransactionContext JSON. */
+    public Topic<String, byte[]> context() {
+        return new Topic<>(names.context(), Serdes.String(), Serdes.ByteArray());
     }
 
     public Topic<String, ChangeEvent> changes() {

@@ -46,7 +46,8 @@ class ScaleOutIT {
         try (Admin admin = Admin.create(props())) {
             admin.createTopics(List.of(new NewTopic(prefix + ".cdc.public.items", 3, (short) 1),
                     new NewTopic(prefix + ".changes", 3, (short) 1), new NewTopic(prefix + ".dlq", 1, (short) 1),
-                    new NewTopic(prefix + ".rules", 1, (short) 1))).all().get();
+                    new NewTopic(prefix + ".rules", 1, (short) 1), new NewTopic(prefix + ".cdc.message", 1, (short) 1)))
+                    .all().get();
         }
         produce("r");
         KafkaStreams first = start("a");

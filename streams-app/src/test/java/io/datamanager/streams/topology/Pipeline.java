@@ -127,6 +127,7 @@ final class Pipeline implements AutoCloseable {
         final Map<String, AtomicLong> deadLettered = new ConcurrentHashMap<>();
         final AtomicLong replays = new AtomicLong();
         final List<Duration> lags = new ArrayList<>();
+        final Map<String, Long> contextRejected = new ConcurrentHashMap<>();
 
         @Override
         public void processed(String stage) {
@@ -146,6 +147,11 @@ final class Pipeline implements AutoCloseable {
         @Override
         public void endToEndLag(Duration lag) {
             lags.add(lag);
+        }
+
+        @Override
+        public void contextRejected(String reason) {
+            contextRejected.merge(reason, 1L, Long::sum);
         }
     }
 }
