@@ -183,6 +183,13 @@ class ConsoleIT {
         browser.await(By.id("op-update")).click();
         JsonNode rule = Json.tree(browser.await(By.id("sub-json")).getText().getBytes(StandardCharsets.UTF_8), "rule");
         assertThat(rule.toString()).isEqualTo("{\"table\":\"public.orders\",\"ops\":[\"update\"],\"columns\":[\"status\"]}");
+        // a filter on a key of the application context is offered beside the columns; chosen and cleared again
+        new Select(browser.await(By.id("filter-column"))).selectByValue("@context");
+        browser.await(By.id("filter-context-key")).sendKeys("source");
+        browser.await(By.id("filter-value")).sendKeys("billing-job");
+        JsonNode withContext = Json.tree(browser.await(By.id("sub-json")).getText().getBytes(StandardCharsets.UTF_8), "rule");
+        assertThat(withContext.path("filters").toString()).isEqualTo("[{\"column\":\"context.source\",\"op\":\"eq\",\"value\":\"billing-job\"}]");
+        new Select(browser.await(By.id("filter-column"))).selectByValue("");
         browser.await(By.id("preview")).click();
         assertThat(browser.await(By.id("preview-result")).getText()).startsWith("Of the last");
         browser.await(By.id("create")).click();
@@ -371,7 +378,7 @@ class ConsoleIT {
         assertThat(after.findElements(By.cssSelector(".word-add"))).extracting(WebElement::getText).containsExactly("3");
         assertThat(after.findElements(By.cssSelector(".line-same"))).extracting(WebElement::getText)
                 .anySatisfy(l -> assertThat(l).contains("\"customer\": \"Ada\"")).anySatisfy(l -> assertThat(l).contains("\"sku\": \"A-1\""));
-        browser.screenshot("14-row-json-diff");
+        browser.screenshot("15-row-json-diff");
     }
 
     @Test
@@ -391,7 +398,7 @@ class ConsoleIT {
         browser.awaitValue(() -> browser.await(By.tagName("h1")).getText().contains(between) ? true : null);
         assertThat(browser.await(By.cssSelector("#asof-row tr[data-column='note'] td")).getText()).isEqualTo("first note");
         assertThat(browser.await(By.cssSelector("#asof-row tr[data-column='status'] td")).getText()).isEqualTo("new");
-        browser.screenshot("13-row-as-of");
+        browser.screenshot("16-row-as-of");
         browser.open(stack.gatewayUrl() + "/#/as-of?table=public.orders&pk=" + pk + "&at=" + URLEncoder.encode(beforeInsert, StandardCharsets.UTF_8));
         assertThat(browser.await(By.id("asof-absent")).getText()).startsWith("The row did not exist then.");
         assertThat(browser.all(By.id("asof-row"))).isEmpty();

@@ -2,6 +2,9 @@ import { api, session, streamEvents } from './api.js';
 import { webhookPanel } from './webhook.js';
 import { h, fill, table, time, route, keyText, problemBox } from './dom.js';
 
+/** The filter column choice that stands for a key of the application context. */
+const CONTEXT = '@context';
+
 /** Subscriptions: the list, one with its delivery status and a live tail of its events, and the form that makes one. */
 export async function subscriptionsView() {
   const list = await api('GET', '/api/subscriptions');
@@ -153,6 +156,7 @@ async function subscriptionForm(existing) {
     filterColumn: h('select', { id: 'filter-column' }, h('option', { value: '' }, 'no filter')),
     filterOp: h('select', { id: 'filter-op' }, FILTER_OPS.map(o => h('option', { value: o }, o))),
     filterValue: h('input', { id: 'filter-value', autocomplete: 'off' }),
+    filterContextKey: h('input', { id: 'filter-context-key', autocomplete: 'off', placeholder: 'source' }),
     payload: h('select', { id: 'sub-payload' }, ['full', 'changed', 'keys'].map(p => h('option', { value: p }, p))),
     webhook: h('input', { id: 'sub-webhook', type: 'url', placeholder: 'https://example.org/hook', autocomplete: 'off' }),
   };
@@ -171,7 +175,9 @@ async function subscriptionForm(existing) {
     const columns = [...f.columns.querySelectorAll('input:checked')].map(c => c.value);
     if (columns.length) r.columns = columns;
     if (f.filterColumn.value) {
-      const filter = { column: f.filterColumn.value, op: f.filterOp.value };
+      // the application context's keys are no columns: 'context.<key>' (issue 17)
+      const column = f.filterColumn.value === CONTEXT ? 'context.' + f.filterContextKey.value.trim() : f.filterColumn.value;
+      const filter = { column, op: f.filterOp.value };
       if (!['is_null', 'not_null'].includes(f.filterOp.value)) filter.value = parseValue(f.filterValue.value, f.filterOp.value);
       r.filters = [filter];
     }
@@ -196,11 +202,15 @@ async function subscriptionForm(existing) {
       fill(f.columns, h('legend', {}, 'Only when one of these columns changed (none: any change)'),
         schema.columns.map(c => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'col-' + c.name, value: c.name }),
           h('label', { for: 'col-' + c.name }, c.name, ' ', h('small', {}, c.type)))));
-      fill(f.filterColumn, h('option', { value: '' }, 'no filter'), schema.columns.map(c => h('option', { value: c.name }, c.name)));
+      fill(f.filterColumn, h('option', { value: '' }, 'no filter'), schema.columns.map(c => h('option', { value: c.name }, c.name)),
+        h('option', { value: CONTEXT }, 'a key of the application context (who / why)…'));
       if (existing && name === existing.table) {
         for (const c of existing.columns || []) { const box = f.columns.querySelector('#col-' + CSS.escape(c)); if (box) box.checked = true; }
         const first = (existing.filters || [])[0];
-        if (first) {
+        if (first && first.column.startsWith('context.')) {
+          f.filterColumn.value = CONTEXT;
+          f.filterContextKey.value = first.column.slice('context.'.length);
+        } else if (first) {
           f.filterColumn.value = first.column;
           f.filterOp.value = first.op;
           if (first.value !== undefined) f.filterValue.value = typeof first.value === 'string' ? first.value : JSON.stringify(first.value);
@@ -223,6 +233,8 @@ async function subscriptionForm(existing) {
     h('fieldset', {}, h('legend', {}, 'Only rows whose value…'),
       h('div', { class: 'grid' },
         h('div', { class: 'field' }, h('label', { for: 'filter-column' }, 'Column'), f.filterColumn),
+        h('div', { class: 'field' }, h('label', { for: 'filter-context-key' }, 'Context key'), f.filterContextKey,
+          h('small', {}, 'when filtering on the application context, e.g. source or user')),
         h('div', { class: 'field' }, h('label', { for: 'filter-op' }, 'Comparison'), f.filterOp),
         h('div', { class: 'field' }, h('label', { for: 'filter-value' }, 'Value'), f.filterValue, h('small', {}, 'JSON for in/not_in, e.g. ["a","b"]')))),
     h('div', { class: 'grid' },
