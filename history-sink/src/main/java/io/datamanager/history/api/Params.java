@@ -6,11 +6,9 @@ import io.datamanager.model.Input;
 import io.datamanager.model.Json;
 import io.datamanager.model.ValidationException;
 import jakarta.ws.rs.core.MultivaluedMap;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,28 +70,8 @@ final class Params {
         } catch (ValidationException notJson) {
             return new HistoryQuery.Match(value, null);
         }
-        checkJsonb("match." + column, json);
+        io.datamanager.history.store.JsonbValues.check("match." + column, json, false);
         return new HistoryQuery.Match(value, Json.toString(json));
-    }
-
-    private static void checkJsonb(String field, JsonNode node) {
-        if (node.isTextual()) {
-            Input.text(field, node.textValue());
-        } else if (node.isNumber()) {
-            BigDecimal n = node.decimalValue();
-            if (n.precision() - n.scale() > 131_072 || n.scale() > 16_383) {
-                throw new ValidationException(field, "is a number past what PostgreSQL's numeric holds");
-            }
-        } else {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
-                Map.Entry<String, JsonNode> f = fields.next();
-                Input.text(field, f.getKey());
-                checkJsonb(field, f.getValue());
-            }
-            if (node.isArray()) {
-                node.forEach(e -> checkJsonb(field, e));
-            }
-        }
     }
 
     static String cursor(HistoryQuery.Cursor cursor) {

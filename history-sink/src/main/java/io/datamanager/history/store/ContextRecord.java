@@ -6,10 +6,7 @@ import io.datamanager.model.ExactJson;
 import io.datamanager.model.Input;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.ValidationException;
-import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * One record of the {@code dm.context} topic (version 1, written by the streams-app): a {@code dm.context} logical
@@ -44,27 +41,7 @@ public record ContextRecord(long txId, Lsn lsn, Instant commitTs, ObjectNode con
         if (context == null || !context.isObject()) {
             throw new ValidationException("context", "must be a JSON object, was " + (context == null ? "missing" : context.getNodeType()));
         }
-        storable("context", context);
+        JsonbValues.check("context", context, true);
         return new ContextRecord(txId.asLong(), at, commitTs, (ObjectNode) context);
-    }
-
-    /** What jsonb refuses (NUL, a lone surrogate, a number past numeric's range) would fail the whole batch: refused here. */
-    private static void storable(String field, JsonNode node) {
-        if (node.isTextual()) {
-            Input.text(field, node.textValue());
-        } else if (node.isNumber()) {
-            BigDecimal n = node.decimalValue();
-            if (n.precision() - n.scale() > 131_072 || n.scale() > 16_383) {
-                throw new ValidationException(field, "is a number past what PostgreSQL's numeric holds");
-            }
-        } else if (node.isArray()) {
-            node.forEach(e -> storable(field, e));
-        } else {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
-                Map.Entry<String, JsonNode> f = fields.next();
-                Input.text(field, f.getKey());
-                storable(field + "." + f.getKey(), f.getValue());
-            }
-        }
     }
 }
