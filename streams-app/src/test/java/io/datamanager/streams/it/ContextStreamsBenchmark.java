@@ -82,18 +82,18 @@ class ContextStreamsBenchmark {
             try (KafkaStreams streams = new KafkaStreams(PipelineTopology.build(new StreamsBuilder(), Topics.withPrefix(prefix),
                     PipelineMetrics.NONE, letter -> { }, new ContextCheck(ContextCheck.DEFAULT_MAX_BYTES)), props)) {
                 streams.start();
-                long committed = 0;
-                while (committed < total) {
-                    if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(10)) {
-                        throw new AssertionError("only " + committed + " of " + total + " committed");
-                    }
-                    Thread.sleep(50);
-                    committed = committed(admin, appId, input);
-                    if (committed > 0 && firstCommitAt == 0) {
-                        firstCommitAt = System.nanoTime();
-                        committedAtFirst = committed;
-                    }
-                }
+                long[] first = {0, 0}; // when the first commit was seen, and how many it held
+                org.awaitility.Awaitility.await("all " + total + " committed").atMost(java.time.Duration.ofMinutes(10))
+                        .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
+                            long committed = committed(admin, appId, input);
+                            if (committed > 0 && first[0] == 0) {
+                                first[0] = System.nanoTime();
+                                first[1] = committed;
+                            }
+                            return committed >= total;
+                        });
+                firstCommitAt = first[0];
+                committedAtFirst = first[1];
                 long done = System.nanoTime();
                 double seconds = (done - firstCommitAt) / 1e9;
                 System.out.printf("streams %s round %d: %,d changes; %,.0f changes/s from the first commit (%,d) to the last, %.2f s; "
