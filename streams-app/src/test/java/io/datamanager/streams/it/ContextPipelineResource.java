@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -56,13 +55,7 @@ public class ContextPipelineResource implements QuarkusTestResourceLifecycleMana
             // the snapshot is on Kafka: the slot exists, so what the test writes is streamed
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.orders", raw -> !raw.isEmpty(), Duration.ofSeconds(120));
 
-            Map<String, String> config = new HashMap<>();
-            config.put("quarkus.kafka-streams.bootstrap-servers", bootstrap);
-            config.put("quarkus.kafka-streams.application-id", "dm-streams-" + PREFIX);
-            config.put("dm.streams.topic-prefix", PREFIX);
-            config.put("kafka-streams.state.dir", work.resolve("state-" + PREFIX).toString());
-            config.put("kafka-streams.metadata.max.age.ms", "500");
-            return config;
+            return PipelineResource.streamsConfig(bootstrap, PREFIX, work);
         } catch (Exception e) {
             throw new IllegalStateException("pipeline for the context test did not start", e);
         }

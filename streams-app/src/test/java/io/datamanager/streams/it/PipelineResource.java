@@ -59,16 +59,21 @@ public class PipelineResource implements QuarkusTestResourceLifecycleManager {
             // the snapshot is on Kafka: the slot exists, so every later change is streamed, none folded into the snapshot
             TopicReader.readUntil(bootstrap, PREFIX + ".cdc.public.articles", raw -> raw.size() >= 2, Duration.ofSeconds(120));
 
-            Map<String, String> config = new HashMap<>();
-            config.put("quarkus.kafka-streams.bootstrap-servers", bootstrap);
-            config.put("quarkus.kafka-streams.application-id", "dm-streams-" + PREFIX);
-            config.put("dm.streams.topic-prefix", PREFIX);
-            config.put("kafka-streams.state.dir", work.resolve("state-" + PREFIX).toString());
-            config.put("kafka-streams.metadata.max.age.ms", "500");
-            return config;
+            return streamsConfig(bootstrap, PREFIX, work);
         } catch (Exception e) {
             throw new IllegalStateException("pipeline for the streams-app test did not start", e);
         }
+    }
+
+    /** The streams-app under test, on its own topic prefix, application id and state folder. */
+    static Map<String, String> streamsConfig(String bootstrap, String prefix, Path work) {
+        Map<String, String> config = new HashMap<>();
+        config.put("quarkus.kafka-streams.bootstrap-servers", bootstrap);
+        config.put("quarkus.kafka-streams.application-id", "dm-streams-" + prefix);
+        config.put("dm.streams.topic-prefix", prefix);
+        config.put("kafka-streams.state.dir", work.resolve("state-" + prefix).toString());
+        config.put("kafka-streams.metadata.max.age.ms", "500");
+        return config;
     }
 
     static void sql(String... statements) throws Exception {
