@@ -75,7 +75,11 @@ public class PipelineMonitor {
      */
     @Schema(name = "PipelineSlot")
     public record Slot(String slot, Boolean exists, Boolean active, Long retainedWalBytes, Long unconfirmedBytes, String walStatus,
-            String confirmedFlushLsn, String currentLsn, String error) {}
+            String confirmedFlushLsn, String currentLsn, String error) {
+        static Slot unreadable(String error) {
+            return new Slot(null, null, null, null, null, null, null, null, error);
+        }
+    }
 
     /**
      * @param deadLetters records held on the dead-letter topic (end minus start offsets), null when not readable
@@ -235,7 +239,7 @@ public class PipelineMonitor {
     /** The slot from history-sink, which holds the source database connection (the gateway has none). */
     private Slot slot() {
         if (config.historyUrl().isEmpty()) {
-            return new Slot(null, null, null, null, null, null, null, null, "no history-sink URL is configured (DM_HISTORY_URL)");
+            return Slot.unreadable("no history-sink URL is configured (DM_HISTORY_URL)");
         }
         String url = config.historyUrl().get().replaceAll("/+$", "") + "/api/history/source/slot";
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMillis(TIMEOUT_MS)).GET();
@@ -244,7 +248,7 @@ public class PipelineMonitor {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             com.fasterxml.jackson.databind.JsonNode body = io.datamanager.model.Json.tree(response.body(), "history-sink's slot answer");
             if (response.statusCode() != 200) {
-                return new Slot(null, null, null, null, null, null, null, null, "history-sink answered " + response.statusCode() + ": "
+                return Slot.unreadable("history-sink answered " + response.statusCode() + ": "
                         + body.path("detail").asText(body.path("title").asText("")));
             }
             return new Slot(body.path("slot").asText(null), body.path("exists").asBoolean(), bool(body, "active"),
@@ -252,9 +256,9 @@ public class PipelineMonitor {
                     body.path("confirmedFlushLsn").asText(null), body.path("currentLsn").asText(null), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Slot(null, null, null, null, null, null, null, null, "interrupted");
+            return Slot.unreadable("interrupted");
         } catch (Exception e) {
-            return new Slot(null, null, null, null, null, null, null, null, reason(e));
+            return Slot.unreadable(reason(e));
         }
     }
 
