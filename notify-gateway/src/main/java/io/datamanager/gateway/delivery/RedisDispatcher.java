@@ -94,7 +94,7 @@ public class RedisDispatcher {
         while (worker.active()) {
             try {
                 writer.apply(connections.client(redis.connection()), redis.action(), keys, change);
-                tracker.delivered(Json.mapper().valueToTree(change));
+                tracker.delivered(change);
                 registry.counter("dm.gateway.redis.deliveries", "subscription", id).increment();
                 return;
             } catch (JedisException e) {

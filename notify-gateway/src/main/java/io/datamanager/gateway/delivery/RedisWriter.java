@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -59,11 +60,30 @@ final class RedisWriter {
             return applied
             """;
     private static final int KEYS_PER_CALL = 256;
+    /** The script's SHA-1: EVALSHA sends 40 characters instead of the script, which Redis would hash again on every call. */
+    static final String SCRIPT_SHA = sha1(SCRIPT);
 
     private final long versionTtlSeconds;
 
     RedisWriter(Duration versionTtl) {
         this.versionTtlSeconds = Math.max(1, versionTtl.toSeconds());
+    }
+
+    /** EVALSHA, and EVAL (which loads the script) when this Redis does not know it yet, or forgot it (SCRIPT FLUSH, a restart). */
+    private static Object evaluate(UnifiedJedis redis, List<String> keys, List<String> args) {
+        try {
+            return redis.evalsha(SCRIPT_SHA, keys, args);
+        } catch (JedisNoScriptException e) {
+            return redis.eval(SCRIPT, keys, args);
+        }
+    }
+
+    private static String sha1(String script) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is part of every JDK", e);
+        }
     }
 
     /** The version of a change: its LSN as 16 hex digits. */
@@ -115,7 +135,7 @@ final class RedisWriter {
                 keys.add(VERSION_PREFIX + pair[0]);
                 args.add(pair[1]);
             }
-            applied += (Long) redis.eval(SCRIPT, keys, args);
+            applied += (Long) evaluate(redis, keys, args);
         }
         return applied;
     }

@@ -1,6 +1,6 @@
 package io.datamanager.gateway.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.datamanager.model.ChangeEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +15,7 @@ final class StatusTracker {
     private volatile String lastError;
     private volatile boolean disabled;
 
-    void delivered(JsonNode event) {
+    void delivered(ChangeEvent event) {
         progress(event);
     }
 
@@ -24,7 +24,7 @@ final class StatusTracker {
         lastError = error;
     }
 
-    void deadLettered(JsonNode event, String error) {
+    void deadLettered(ChangeEvent event, String error) {
         deadLetters.incrementAndGet();
         lastError = error;
         progress(event);
@@ -39,10 +39,9 @@ final class StatusTracker {
         return disabled;
     }
 
-    private void progress(JsonNode event) {
-        lsn = event.path("lsn").asText(null);
-        String ts = event.path("commitTs").asText(null);
-        commitTs = ts == null ? null : Instant.parse(ts);
+    private void progress(ChangeEvent event) {
+        lsn = event.lsn();
+        commitTs = event.commitTs();
         lagSeconds = commitTs == null ? null : Duration.between(commitTs, Instant.now()).toMillis() / 1000.0;
     }
 

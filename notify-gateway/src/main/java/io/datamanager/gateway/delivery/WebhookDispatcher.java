@@ -1,6 +1,5 @@
 package io.datamanager.gateway.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.datamanager.gateway.config.Durations;
 import io.datamanager.gateway.config.GatewayConfig;
 import io.datamanager.gateway.subscriptions.RuleLog;
@@ -98,16 +97,16 @@ public class WebhookDispatcher {
         if (subscription == null || subscription.delivery() == null || subscription.delivery().webhook() == null || tracker.disabled()) {
             return; // no webhook (topic or SSE only), removed, or disabled by 410
         }
+        ChangeEvent event;
         try {
-            ChangeEvent.fromJson(record.value());
+            event = ChangeEvent.fromJson(record.value());
         } catch (RuntimeException e) {
             // the streams-app writes only change events: this one came from elsewhere and never becomes one by waiting
             LOG.warnf(e, "record %d of %s-%d is not a change event; dead-lettered to dm.dlq", record.offset(), record.topic(), record.partition());
             pipelineDeadLetters.send("webhook", record, e);
             return;
         }
-        JsonNode event = Json.tree(record.value(), "change");
-        String eventId = event.path("id").asText();
+        String eventId = event.id();
         for (int attempt = 1; worker.active(); attempt++) {
             WebhookSender.Outcome outcome;
             try {

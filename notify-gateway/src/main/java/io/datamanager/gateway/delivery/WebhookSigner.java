@@ -53,8 +53,7 @@ public final class WebhookSigner {
     /** base64 HMAC-SHA256 of {@code id.timestamp.body}. */
     public static String sign(String secret, String eventId, long timestamp, byte[] body) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key(secret), "HmacSHA256"));
+            Mac mac = mac(secret);
             mac.update((eventId + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(mac.doFinal(body));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
@@ -90,6 +89,29 @@ public final class WebhookSigner {
             }
         }
         return false;
+    }
+
+    /** Keyed HMACs by secret, cloned for each signature: a provider lookup and key setup per delivery cost more than the HMAC. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Mac> KEYED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int KEYED_MAX = 1024;
+
+    private static Mac mac(String secret) throws NoSuchAlgorithmException, InvalidKeyException {
+        Mac keyed = KEYED.get(secret);
+        if (keyed == null) {
+            keyed = Mac.getInstance("HmacSHA256");
+            keyed.init(new SecretKeySpec(key(secret), "HmacSHA256"));
+            if (KEYED.size() >= KEYED_MAX) {
+                KEYED.clear(); // rotated-out secrets must not pile up
+            }
+            KEYED.put(secret, keyed);
+        }
+        try {
+            return (Mac) keyed.clone();
+        } catch (CloneNotSupportedException e) {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key(secret), "HmacSHA256"));
+            return mac;
+        }
     }
 
     static byte[] key(String secret) {

@@ -57,6 +57,7 @@ class RedisDeliveryIT {
             send("cache-set", change(Op.INSERT, null, v1));
             await(() -> v1.toString().equals(redis.get("order:1")) && v1.toString().equals(redis.get("customer-orders:7")));
 
+            redis.scriptFlush(); // the gateway calls its script by SHA-1: a Redis that forgot it is given the script again
             ObjectNode v2 = row(1, 8, "paid");
             ChangeEvent moved = change(Op.UPDATE, v1, v2);
             send("cache-set", moved);
