@@ -105,7 +105,7 @@ public final class Benchmark {
         if (!options.profile()) {
             notes.add("not profiled: run with --profile for JFR per stage and pg_stat_statements");
         }
-        notes.add("ServiceProcess/CaptureServer/KafkaBroker defaults apply (-Xmx384m, Serial GC, C1 and C2; "
+        notes.add("ServiceProcess/CaptureServer/KafkaBroker defaults apply (" + String.join(" ", io.datamanager.runtime.ServiceProcess.JVM_OPTIONS) + ", C1 and C2; "
                 + "the broker leaves flushing to the OS, Kafka's default) unless --jvm-option or --broker-config say otherwise; the reference runs with the JDK's defaults (G1, C2)");
         if (!options.jvmOptions().isEmpty()) {
             notes.add("JVM options added to every datamanager process and the broker: " + String.join(" ", options.jvmOptions()));

@@ -15,7 +15,7 @@ final class CaptureLauncher {
     private CaptureLauncher() {}
 
     /** The capture JVM's own options, as the local stack gives them, before the benchmark's. */
-    static final String DEFAULT_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC";
+    static final String DEFAULT_JAVA_OPTS = String.join(" ", io.datamanager.runtime.ServiceProcess.JVM_OPTIONS);
 
     static CaptureServer start(Platform platform, String prefix, String slot, Path log, List<String> jvmOptions, Map<String, String> extraEnv) {
         Map<String, String> env = new HashMap<>();

@@ -26,6 +26,15 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * What every datamanager JVM of the local stack gets (the services, and capture: Debezium Server): Serial GC, a
+     * 384 MB ceiling, and a heap that starts at 48 MB and grows only as far as the process needs. Without
+     * {@code -Xms} the JVM starts with 1/64 of the machine's memory (384 MB on 24 GB), and a collector touches all of
+     * its young generation, about a third of it, however little survives: each JVM then held 100 MB more than it
+     * used. C2 as well as C1: services run long, and C1 alone halves their throughput.
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-Xms48m", "-Xmx384m", "-XX:+UseSerialGC");
+
+    /**
      * Starts the service with {@code jvmOptions} after the default ones, so they win where they overlap (the
      * benchmark measures other heap, GC or JIT settings and profiles with JFR this way).
      */
@@ -33,9 +42,8 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
         }
-        List<String> command = new ArrayList<>(List.of(
-                ChildProcesses.java(),
-                "-Xmx384m", "-XX:+UseSerialGC")); // C2 as well as C1: services run long, and C1 alone halves their throughput
+        List<String> command = new ArrayList<>(List.of(ChildProcesses.java()));
+        command.addAll(JVM_OPTIONS);
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(ChildProcesses.ownSession(command)).redirectErrorStream(true)

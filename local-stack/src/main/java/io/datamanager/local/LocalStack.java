@@ -43,7 +43,7 @@ final class LocalStack implements AutoCloseable {
     static final String SLOT = "dm_slot";
     static final String PUBLICATION = "dm_publication";
     /** Debezium Server's JVM: the same heap and collector the services get. */
-    private static final String CAPTURE_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC";
+    private static final String CAPTURE_JAVA_OPTS = String.join(" ", io.datamanager.runtime.ServiceProcess.JVM_OPTIONS);
 
     /**
      * @param home the repository (the services' jars are under it)
