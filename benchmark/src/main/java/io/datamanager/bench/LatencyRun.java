@@ -101,6 +101,12 @@ final class LatencyRun {
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         AtomicLong sequence = new AtomicLong();
         long periodNanos = 1_000_000_000L / rate;
+        io.datamanager.model.TopicNames names = new io.datamanager.model.TopicNames(Stages.PIPELINE_PREFIX);
+        Map<String, String> hopTopics = new java.util.LinkedHashMap<>();
+        hopTopics.put("capture → dm.cdc", names.cdcPrefix() + ".public." + TABLE);
+        hopTopics.put("streams-app → dm.changes (committed)", names.changes());
+        hopTopics.put("→ dm.sub.<id> (committed)", names.subscription(HOOK));
+        HopWatcher hops = new HopWatcher(platform.bootstrap(), hopTopics);
         long start = System.nanoTime();
         List<Future<?>> writers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -171,17 +177,20 @@ final class LatencyRun {
             }
         }
         check.close();
+        hops.close();
 
         Map<Long, WebhookReceiver.Arrival> hooks = receiver.arrivals(PATH);
         Map<Long, Instant> keys = redis.written();
         List<Double> webhookMs = new ArrayList<>();
         List<Double> redisMs = new ArrayList<>();
+        Map<Long, Instant> commits = new java.util.HashMap<>();
         long hooksArrived = 0;
         long keysWritten = 0;
         for (long id : written) {
             WebhookReceiver.Arrival a = hooks.get(id);
             if (a != null) {
                 hooksArrived++;
+                commits.put(id, a.commitTs());
                 webhookMs.add(Duration.between(a.commitTs(), a.receivedAt()).toNanos() / 1e6);
                 Instant set = keys.get(id);
                 if (set != null) {
@@ -193,7 +202,14 @@ final class LatencyRun {
             }
         }
         return new Latency(rate, total / seconds, seconds, written.size(), Percentiles.of(webhookMs), hooksArrived, Percentiles.of(redisMs),
-                keysWritten, Percentiles.of(barrier), barrier.size(), asked.get(), early.get(), arrived, drain);
+                keysWritten, Percentiles.of(barrier), barrier.size(), asked.get(), early.get(), arrived, drain, hopPercentiles(hops, commits));
+    }
+
+    /** Per hop the changes' commit → seen there, then commit → webhook received, so the last hop is the gateway's delivery. */
+    private static Map<String, Percentiles> hopPercentiles(HopWatcher hops, Map<Long, Instant> commits) {
+        Map<String, Percentiles> out = new java.util.LinkedHashMap<>();
+        hops.millisFromCommit(commits).forEach((hop, ms) -> out.put(hop, Percentiles.of(ms)));
+        return out;
     }
 
     /** Waits until every change of {@code ids} reached both the webhook receiver and Redis; false at the deadline. */
@@ -209,8 +225,10 @@ final class LatencyRun {
     }
 
     static String summary(Latency l) {
-        return String.format("webhook p50 %.0f ms p99 %.0f ms, redis p50 %.0f ms p99 %.0f ms, barrier p50 %.0f ms; %s",
+        StringBuilder hops = new StringBuilder();
+        l.hopsMs().forEach((hop, p) -> hops.append(String.format("; %s p50 %.0f ms p99 %.0f ms", hop, p.p50(), p.p99())));
+        return String.format("webhook p50 %.0f ms p99 %.0f ms, redis p50 %.0f ms p99 %.0f ms, barrier p50 %.0f ms; %s%s",
                 l.webhookMs().p50(), l.webhookMs().p99(), l.redisMs().p50(), l.redisMs().p99(), l.barrierMs().p50(),
-                l.everyChangeArrived() ? "every change arrived" : "NOT every change arrived");
+                l.everyChangeArrived() ? "every change arrived" : "NOT every change arrived", hops);
     }
 }

@@ -86,6 +86,13 @@ final class ReportWriter {
                     l.achievedRate(), l.changes(), ms(l.webhookMs()), l.webhooksArrived(), ms(l.redisMs()), l.redisKeysWritten(), ms(l.barrierMs()),
                     l.barriersAnswered(), l.barriersAsked(), l.barriersBeforeKeyWritten(), l.everyChangeArrived() ? "yes" : "**no**", l.drainSeconds()));
         }
+        md.append("\nWhere the latency goes: commit → first seen on each topic by a consumer of its own (`read_committed`), "
+                + "p50 / p95 / p99 / max ms; the rest up to the webhook is the gateway's delivery.\n\n");
+        for (Latency l : run.latency()) {
+            md.append(String.format(Locale.ROOT, "- %,d/s:", l.targetRate()));
+            l.hopsMs().forEach((hop, p) -> md.append(" ").append(hop).append(" ").append(ms(p)).append(";"));
+            md.append(" → webhook received ").append(ms(l.webhookMs())).append('\n');
+        }
         md.append("\n## Memory (PSS, MB)\n\n");
         run.memoryPssMb().forEach((when, byProcess) -> md.append("- ").append(when).append(": ").append(format(byProcess))
                 .append(String.format(Locale.ROOT, "; total %.0f MB%n", byProcess.values().stream().mapToDouble(Double::doubleValue).sum())));
