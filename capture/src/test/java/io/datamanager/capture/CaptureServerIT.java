@@ -81,6 +81,10 @@ class CaptureServerIT {
             List<ConsumerRecord<byte[], byte[]>> offsets = TopicReader.readUntil(h.bootstrap, h.offsetsTopic(),
                     records -> position(records).filter(p -> p.compareTo(written) >= 0).isPresent(), Duration.ofSeconds(60));
             assertThat(position(offsets)).get().isNotNull();
+            // Debezium confirms to the slot what it reads back as flushed (AcknowledgedOffsetStore answers that read):
+            // the slot's confirmed position moves past the write, so PostgreSQL can drop the WAL before it
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Long.parseLong(query(h,
+                    "SELECT confirmed_flush_lsn - '0/0' FROM pg_replication_slots WHERE slot_name = 'slot_" + h.prefix + "'")) >= written.value());
             assertThat(TopicReader.readUntil(h.bootstrap, h.prefix + ".heartbeat." + h.prefix + ".cdc", r -> !r.isEmpty(),
                     Duration.ofSeconds(30))).as("heartbeat records").isNotEmpty();
         }
