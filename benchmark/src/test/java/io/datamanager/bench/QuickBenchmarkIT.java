@@ -52,6 +52,9 @@ class QuickBenchmarkIT {
                     latency.path("targetRate").asInt()).isTrue();
             assertThat(latency.path("webhookMs").path("count").asLong()).isEqualTo(latency.path("changes").asLong());
             assertThat(latency.path("redisMs").path("count").asLong()).isEqualTo(latency.path("changes").asLong());
+            assertThat(latency.path("hopsMs").properties()).as("where the latency goes: capture, streams-app, subscription topic").hasSize(3);
+            latency.path("hopsMs").properties().forEach(hop -> assertThat(hop.getValue().path("count").asLong())
+                    .as("changes seen at hop %s", hop.getKey()).isEqualTo(latency.path("changes").asLong()));
         }
         System.out.println(Files.readString(dir.resolve("report.md")));
     }
