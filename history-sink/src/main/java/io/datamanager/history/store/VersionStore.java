@@ -24,10 +24,10 @@ import org.postgresql.util.PSQLState;
 /**
  * Writes versions in batches, each in one transaction with the offsets of {@code dm.changes} it covers
  * ({@code dm_ingest_offset}): the ingest starts every partition where the database says, so a batch is new and goes
- * by COPY straight into {@code dm_version}. Only when the unique event id index refuses it (the same event twice on
- * the topic, or a database from before the offsets were stored) does the batch go the deduplicating way: COPY into a
- * staging table, then one INSERT that skips the event ids already held. The per-table counts change in the same
- * transaction.
+ * by COPY straight into {@code dm_version}. Only when the unique index of a row's versions refuses it (the same event
+ * twice on the topic, or a database from before the offsets were stored) does the batch go the deduplicating way:
+ * COPY into a staging table, then one INSERT that skips the versions already held. The per-table counts change in
+ * the same transaction.
  */
 @ApplicationScoped
 public class VersionStore {
@@ -41,7 +41,7 @@ public class VersionStore {
             WITH ins AS (
               INSERT INTO dm_version (%1$s)
               SELECT %1$s FROM dm_stage ORDER BY n
-              ON CONFLICT (event_id) DO NOTHING
+              ON CONFLICT (table_name, row_key, commit_ts, lsn) DO NOTHING -- an event's id is its table, key and LSN
               RETURNING table_name, commit_ts)
             INSERT INTO dm_table (table_name, version_count, last_change)
             SELECT table_name, count(*), max(commit_ts) FROM ins GROUP BY table_name ORDER BY table_name -- one lock order for parallel writers
@@ -57,7 +57,8 @@ public class VersionStore {
             INSERT INTO dm_ingest_offset (topic, partition, next_offset) VALUES (?, ?, ?)
             ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
             WHERE dm_ingest_offset.next_offset <= ?""";
-    private static final String EVENT_ID_INDEX = "dm_version_event_id";
+    /** The unique index that refuses a version held already (a row's timeline, V3_3). */
+    private static final String VERSION_INDEX = "dm_version_row";
 
     private final DataSource dataSource;
 
@@ -139,14 +140,14 @@ public class VersionStore {
 
     /**
      * COPY into dm_version and the per-table counts from the batch itself; false (the transaction aborted) when the
-     * event id index holds one of the events already.
+     * database holds one of the versions already.
      */
     private static boolean copyNew(Connection c, List<ChangeEvent> events) throws SQLException {
         try {
             copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY dm_version (" + CopyRows.COLUMNS + ") FROM STDIN"), events);
         } catch (PSQLException e) {
             if (PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState()) && e.getServerErrorMessage() != null
-                    && EVENT_ID_INDEX.equals(e.getServerErrorMessage().getConstraint())) {
+                    && VERSION_INDEX.equals(e.getServerErrorMessage().getConstraint())) {
                 return false;
             }
             throw e;
@@ -174,7 +175,7 @@ public class VersionStore {
         }
     }
 
-    /** COPY into the staging table, then one INSERT that skips the event ids already held. */
+    /** COPY into the staging table, then one INSERT that skips the versions already held. */
     private static void copyDeduplicated(Connection c, List<ChangeEvent> events) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(STAGE);

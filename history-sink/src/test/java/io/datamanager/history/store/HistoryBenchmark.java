@@ -25,8 +25,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Prints sustained ingest (versions/s of about 200-byte rows, one transaction per batch with its offsets, as the
  * ingest writes them) and the latency of a row's timeline and of an as-of lookup once the table is large.
  * {@code -Ddm.benchmark.text=N} adds a text of N characters to each image (from about 2,000 PostgreSQL TOASTs it, as
- * in the W3 workload); {@code -Ddm.benchmark.without-event-id-index=true} drops the unique event id index first (what
- * keeping it costs).
+ * in the W3 workload); {@code -Ddm.benchmark.event-id-index=true} adds the unique index on event_id that V3_3 dropped
+ * (what it cost).
  * A PostgreSQL of its own with durable settings (fsync on, synchronous commit). Not part of the suite:
  * {@code ./mvnw -pl history-sink -am verify -Dtest=HistoryBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Ddm.benchmark=true}
  * ({@code -Ddm.benchmark.versions=N} to load more).
@@ -46,11 +46,11 @@ class HistoryBenchmark {
             String url = System.getProperty("dm.benchmark.jdbc"); // a server of your own instead of the embedded one
             DataSource ds = url == null ? pg.getPostgresDatabase() : pgDataSource(url);
             Flyway.configure().dataSource(ds).load().migrate();
-            if (Boolean.getBoolean("dm.benchmark.without-event-id-index")) {
+            if (Boolean.getBoolean("dm.benchmark.event-id-index")) {
                 try (Connection c = ds.getConnection()) {
-                    c.createStatement().execute("DROP INDEX dm_version_event_id");
+                    c.createStatement().execute("CREATE UNIQUE INDEX dm_version_event_id ON dm_version (event_id)");
                 }
-                System.out.println("ingest: without the unique event id index");
+                System.out.println("ingest: with the unique index on event_id (before V3_3)");
             }
             int text = Integer.getInteger("dm.benchmark.text", 0);
             VersionStore store = new VersionStore(ds);
