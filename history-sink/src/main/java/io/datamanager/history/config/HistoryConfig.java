@@ -31,7 +31,7 @@ public interface HistoryConfig {
     @WithDefault("2000")
     int batchSize();
 
-    /** Database connections a batch is written on at once, split by row (each row's versions keep their order). */
+    /** Database connections a batch is written on at once, split by partition of dm.changes (each row keeps its order). */
     @WithDefault("2")
     int writers();
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.history.config.HistoryConfig;
 import io.datamanager.history.store.ContextRecord;
 import io.datamanager.history.store.ContextStore;
+import io.datamanager.history.store.IngestOffset;
 import io.datamanager.history.store.Policy;
 import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.Redaction;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +54,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code dm.changes} and stores every version, and {@code dm.context} and stores each transaction's
- * application context (one consumer, one commit: both topics have the same guarantees). Offsets are committed only
- * after the database committed the batch, and a replayed event (same id) is skipped by the store: a crash at any point
- * neither loses nor doubles a version. A database failure rewinds to the batch and retries with backoff;
+ * application context (one consumer, one commit: both topics have the same guarantees). The offsets of dm.changes a
+ * batch read are stored in the database transaction of its versions, and each partition starts where the database
+ * says ({@link StoredPositions}): a crash at any point neither loses nor doubles a version, and the group's Kafka
+ * offsets, committed after the database's, are for monitoring and for dm.context (idempotent by its key). An event
+ * that comes twice is still stored once (by its id). A database failure rewinds to the batch and retries with backoff;
  * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on.
  */
 @ApplicationScoped
@@ -134,14 +138,17 @@ public class HistoryIngest {
     }
 
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
+    private StoredPositions positions;
 
     private void run() {
         TopicNames topics = new TopicNames(config.topicPrefix());
         ensureContextTopic(topics.context()); // here, not at startup: Kafka being away must not hold the service's start
-        consumer.subscribe(List.of(topics.changes(), topics.context()));
+        positions = new StoredPositions(consumer, versions, topics.changes());
+        consumer.subscribe(List.of(topics.changes(), topics.context()), positions);
         Duration backoff = Duration.ofMillis(200);
         try {
             while (running) {
+                positions.place(); // partitions given while the database could not say where they start
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
                     try {
@@ -177,7 +184,7 @@ public class HistoryIngest {
     }
 
     private void store(ConsumerRecords<byte[], byte[]> records, TopicNames topics) throws Exception {
-        List<ChangeEvent> batch = new ArrayList<>(records.count());
+        Map<Integer, List<ChangeEvent>> batch = new TreeMap<>(); // by partition of dm.changes, each in its order
         Map<String, ObjectNode> newTypes = new HashMap<>();
         Map<String, String> newText = new HashMap<>();
         List<ContextRecord> context = new ArrayList<>();
@@ -208,41 +215,54 @@ public class HistoryIngest {
             if (!policy.redactedColumns().isEmpty()) {
                 event = redact(event, policy);
             }
-            batch.add(event);
+            batch.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(event);
             rememberTypes(event.table(), record.headers().lastHeader(ColumnTypes.HEADER), newTypes, newText);
         }
-        write(batch, newTypes);
+        List<IngestOffset> offsets = new ArrayList<>();
+        for (TopicPartition partition : records.partitions()) {
+            if (partition.topic().equals(topics.changes())) { // every record read counts, stored or not (untracked, dead letters)
+                List<ConsumerRecord<byte[], byte[]>> read = records.records(partition);
+                offsets.add(new IngestOffset(partition.topic(), partition.partition(), read.get(0).offset(), read.get(read.size() - 1).offset() + 1));
+            }
+        }
+        write(batch, offsets, newTypes);
         contexts.insert(context); // after the versions: a failure reads the whole batch again, and both skip what they hold
         contextsStored.increment(context.size());
         knownTypes.putAll(newText); // only once stored: a failed batch parses them again
     }
 
     /**
-     * Writes the batch on up to {@code writers} connections at once, split by row so each row's versions
-     * stay in one writer's order; returns when all committed, throws when any failed (the whole batch is
-     * then read again: rows already written are skipped by event id).
+     * Writes the batch on up to {@code writers} connections at once, split by partition of dm.changes (a row's versions
+     * share one, in order), each with the offsets of its partitions in its transaction; returns when all committed,
+     * throws when any failed (the batch is then read again from where the database holds each partition).
      */
-    private void write(List<ChangeEvent> batch, Map<String, ObjectNode> newTypes) throws Exception {
-        if (batch.isEmpty()) {
-            return;
+    private void write(Map<Integer, List<ChangeEvent>> batch, List<IngestOffset> offsets, Map<String, ObjectNode> newTypes) throws Exception {
+        if (offsets.isEmpty()) {
+            return; // only dm.context in this poll
         }
-        int n = Math.min(writers.length, Math.max(1, batch.size() / 500));
+        int size = batch.values().stream().mapToInt(List::size).sum();
+        int n = Math.min(Math.min(writers.length, offsets.size()), Math.max(1, size / 500));
+        List<List<ChangeEvent>> parts = new ArrayList<>();
+        List<List<IngestOffset>> partOffsets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            parts.add(new ArrayList<>());
+            partOffsets.add(new ArrayList<>());
+        }
+        for (int i = 0; i < offsets.size(); i++) {
+            IngestOffset offset = offsets.get(i);
+            partOffsets.get(i % n).add(offset);
+            parts.get(i % n).addAll(batch.getOrDefault(offset.partition(), List.of()));
+        }
         if (n == 1) {
-            versions.insert(batch, newTypes);
+            versions.insert(parts.get(0), newTypes, partOffsets.get(0));
         } else {
-            List<List<ChangeEvent>> parts = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                parts.add(new ArrayList<>());
-            }
-            for (ChangeEvent e : batch) {
-                parts.get(Math.floorMod(e.key().hashCode(), n)).add(e);
-            }
             List<java.util.concurrent.Future<?>> running = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 List<ChangeEvent> part = parts.get(i);
+                List<IngestOffset> own = partOffsets.get(i);
                 Map<String, ObjectNode> types = i == 0 ? newTypes : Map.of();
                 running.add(writers[i].submit(() -> {
-                    versions.insert(part, types);
+                    versions.insert(part, types, own);
                     return null;
                 }));
             }
@@ -258,7 +278,7 @@ public class HistoryIngest {
                 throw failure;
             }
         }
-        stored.increment(batch.size());
+        stored.increment(size);
     }
 
     private ChangeEvent redact(ChangeEvent e, Policy policy) {
@@ -334,6 +354,9 @@ public class HistoryIngest {
     private void commitPositions() {
         Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
         for (TopicPartition partition : consumer.assignment()) {
+            if (positions.waiting(partition)) {
+                continue; // not yet sought to where the database holds it
+            }
             long position = consumer.position(partition);
             Long committed = lastCommitted.get(partition);
             if (committed == null || position > committed) {
@@ -346,9 +369,14 @@ public class HistoryIngest {
         }
     }
 
+    /**
+     * Reads the batch again: dm.context from its start, dm.changes from where the database holds each partition (a
+     * writer that committed its partitions moved them on; another consumer may have), else from the batch's start.
+     */
     private void rewind(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
             consumer.seek(partition, records.records(partition).get(0).offset());
         }
+        positions.replace(records.partitions());
     }
 }

@@ -4,17 +4,21 @@ import io.datamanager.model.ChangeEvent;
 import java.util.List;
 
 /**
- * One version as a line of COPY's text format, in the column order of the staging table: the one place
- * that knows the format, so the store and the test that places characters at chunk boundaries agree.
+ * One version as a line of COPY's text format, in the order of {@link #COLUMNS}: the one place that knows the
+ * format, so the store (into {@code dm_version}, or into its staging table) and the test that places characters at
+ * chunk boundaries agree.
  */
 final class CopyRows {
     private CopyRows() {}
 
-    /** The line (with its newline) of the batch's {@code n}-th version. */
-    static String row(int n, ChangeEvent e) {
+    /** The columns of a line, as COPY names them. */
+    static final String COLUMNS = "event_id, table_name, row_key, pk, op, before, after, changed, complete, missing, lsn, tx_id, "
+            + "commit_ts, capture_ts, json_nulls";
+
+    /** The line (with its newline) of a version. */
+    static String row(ChangeEvent e) {
         StringBuilder line = new StringBuilder(600);
-        line.append(n);
-        field(line, e.id());
+        value(line, e.id());
         field(line, e.table());
         field(line, e.key().substring(e.table().length()));
         field(line, e.pk().toString());
@@ -35,6 +39,10 @@ final class CopyRows {
     /** A tab-separated field of COPY's text format: backslash escapes, {@code \\N} for null. */
     private static void field(StringBuilder out, String value) {
         out.append('\t');
+        value(out, value);
+    }
+
+    private static void value(StringBuilder out, String value) {
         if (value == null) {
             out.append("\\N");
             return;

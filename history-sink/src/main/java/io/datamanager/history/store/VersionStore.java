@@ -6,41 +6,59 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 
 /**
- * Writes versions in batches: COPY into a per-connection staging table, then one INSERT into the history,
- * idempotent by event id, and the per-table counts updated in the same transaction.
+ * Writes versions in batches, each in one transaction with the offsets of {@code dm.changes} it covers
+ * ({@code dm_ingest_offset}): the ingest starts every partition where the database says, so a batch is new and goes
+ * by COPY straight into {@code dm_version}. Only when the unique index of a row's versions refuses it (the same event
+ * twice on the topic, or a database from before the offsets were stored) does the batch go the deduplicating way:
+ * COPY into a staging table, then one INSERT that skips the versions already held. The per-table counts change in
+ * the same transaction.
  */
 @ApplicationScoped
 public class VersionStore {
-    /** Per-connection staging table that COPY fills; emptied at commit. */
+    /** Per-connection staging table of the deduplicating way (n keeps the batch's order); emptied at commit. */
     private static final String STAGE = """
             CREATE TEMP TABLE IF NOT EXISTS dm_stage (
-              n bigint, event_id text, table_name text, row_key text, pk jsonb, op text, before jsonb, after jsonb,
-              changed text[], complete boolean, missing text[], lsn pg_lsn, tx_id bigint, commit_ts timestamptz,
-              capture_ts timestamptz, json_nulls text[]) ON COMMIT DELETE ROWS""";
-    private static final String COPY = "COPY dm_stage FROM STDIN";
+              n bigint GENERATED ALWAYS AS IDENTITY, event_id text, table_name text, row_key text, pk jsonb, op text,
+              before jsonb, after jsonb, changed text[], complete boolean, missing text[], lsn pg_lsn, tx_id bigint,
+              commit_ts timestamptz, capture_ts timestamptz, json_nulls text[]) ON COMMIT DELETE ROWS""";
     private static final String MOVE = """
             WITH ins AS (
-              INSERT INTO dm_version (event_id, table_name, row_key, pk, op, before, after, changed, complete, missing,
-                                      lsn, tx_id, commit_ts, capture_ts, json_nulls)
-              SELECT event_id, table_name, row_key, pk, op, before, after, changed, complete, missing, lsn, tx_id,
-                     commit_ts, capture_ts, json_nulls
-              FROM dm_stage ORDER BY n
-              ON CONFLICT (event_id) DO NOTHING
+              INSERT INTO dm_version (%1$s)
+              SELECT %1$s FROM dm_stage ORDER BY n
+              ON CONFLICT (table_name, row_key, commit_ts, lsn) DO NOTHING -- an event's id is its table, key and LSN
               RETURNING table_name, commit_ts)
             INSERT INTO dm_table (table_name, version_count, last_change)
             SELECT table_name, count(*), max(commit_ts) FROM ins GROUP BY table_name ORDER BY table_name -- one lock order for parallel writers
             ON CONFLICT (table_name) DO UPDATE SET version_count = dm_table.version_count + EXCLUDED.version_count,
                 last_change = greatest(dm_table.last_change, EXCLUDED.last_change)
-            """;
+            """.formatted(CopyRows.COLUMNS);
+    private static final String COUNT = """
+            INSERT INTO dm_table (table_name, version_count, last_change) VALUES (?, ?, ?)
+            ON CONFLICT (table_name) DO UPDATE SET version_count = dm_table.version_count + EXCLUDED.version_count,
+                last_change = greatest(dm_table.last_change, EXCLUDED.last_change)""";
+    /** Moves a partition's offset on only from where this batch began: a consumer that stored past it owns the partition. */
+    private static final String OFFSET = """
+            INSERT INTO dm_ingest_offset (topic, partition, next_offset) VALUES (?, ?, ?)
+            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
+            WHERE dm_ingest_offset.next_offset <= ?""";
+    /** The unique index that refuses a version held already (a row's timeline, V3_3). */
+    private static final String VERSION_INDEX = "dm_version_row";
 
     private final DataSource dataSource;
 
@@ -48,14 +66,20 @@ public class VersionStore {
         this.dataSource = dataSource;
     }
 
-    /** Stores the versions in one transaction (COPY into a staging table, then one INSERT); replays are skipped. */
-    public void insert(List<ChangeEvent> events, Map<String, ObjectNode> columnTypes) throws SQLException {
+    /**
+     * Stores the versions and the offsets they were read up to in one transaction. Throws {@link OffsetsMoved} (nothing
+     * stored) when the database already holds one of the partitions past where this batch began.
+     */
+    public void insert(List<ChangeEvent> events, Map<String, ObjectNode> columnTypes, List<IngestOffset> offsets) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(STAGE);
-                copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY), events);
-                s.executeUpdate(MOVE);
+            try {
+                saveOffsets(c, offsets); // first: its row locks order two consumers of one partition before any version
+                if (!events.isEmpty() && !copyNew(c, events)) {
+                    c.rollback();
+                    saveOffsets(c, offsets);
+                    copyDeduplicated(c, events);
+                }
                 if (!columnTypes.isEmpty()) {
                     saveColumnTypes(c, columnTypes);
                 }
@@ -67,6 +91,99 @@ public class VersionStore {
         }
     }
 
+    /** The next offset of each partition of {@code topic} whose versions this database holds. */
+    public Map<Integer, Long> storedOffsets(String topic) throws SQLException {
+        Map<Integer, Long> out = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT partition, next_offset FROM dm_ingest_offset WHERE topic = ?")) {
+            ps.setString(1, topic);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The database holds a partition past where a batch began: another consumer read it (a rebalance), nothing was stored. */
+    public static final class OffsetsMoved extends SQLException {
+        OffsetsMoved(IngestOffset offset) {
+            super("the history database holds " + offset.topic() + "-" + offset.partition() + " past offset " + offset.from()
+                    + ": another consumer stored it; reading it again from there (if the topic was made anew, its offsets start"
+                    + " again: delete its rows from dm_ingest_offset)");
+        }
+    }
+
+    private static void saveOffsets(Connection c, List<IngestOffset> offsets) throws SQLException {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        List<IngestOffset> ordered = offsets.stream() // one lock order for parallel writers
+                .sorted(java.util.Comparator.comparing(IngestOffset::topic).thenComparingInt(IngestOffset::partition)).toList();
+        try (PreparedStatement ps = c.prepareStatement(OFFSET)) {
+            for (IngestOffset o : ordered) {
+                ps.setString(1, o.topic());
+                ps.setInt(2, o.partition());
+                ps.setLong(3, o.next());
+                ps.setLong(4, o.from());
+                ps.addBatch();
+            }
+            int[] updated = ps.executeBatch();
+            for (int i = 0; i < updated.length; i++) {
+                if (updated[i] == 0) {
+                    throw new OffsetsMoved(ordered.get(i));
+                }
+            }
+        }
+    }
+
+    /**
+     * COPY into dm_version and the per-table counts from the batch itself; false (the transaction aborted) when the
+     * database holds one of the versions already.
+     */
+    private static boolean copyNew(Connection c, List<ChangeEvent> events) throws SQLException {
+        try {
+            copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY dm_version (" + CopyRows.COLUMNS + ") FROM STDIN"), events);
+        } catch (PSQLException e) {
+            if (PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState()) && e.getServerErrorMessage() != null
+                    && VERSION_INDEX.equals(e.getServerErrorMessage().getConstraint())) {
+                return false;
+            }
+            throw e;
+        }
+        Map<String, Count> counts = new TreeMap<>(); // sorted: one lock order for parallel writers
+        for (ChangeEvent e : events) {
+            counts.merge(e.table(), new Count(1, e.commitTs()), Count::plus);
+        }
+        try (PreparedStatement ps = c.prepareStatement(COUNT)) {
+            for (var entry : counts.entrySet()) {
+                ps.setString(1, entry.getKey());
+                ps.setLong(2, entry.getValue().versions());
+                ps.setObject(3, entry.getValue().last().atOffset(ZoneOffset.UTC));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return true;
+    }
+
+    /** A table's versions in a batch, and its newest commit. */
+    private record Count(long versions, Instant last) {
+        Count plus(Count other) {
+            return new Count(versions + other.versions, last.isAfter(other.last) ? last : other.last);
+        }
+    }
+
+    /** COPY into the staging table, then one INSERT that skips the versions already held. */
+    private static void copyDeduplicated(Connection c, List<ChangeEvent> events) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(STAGE);
+            copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY dm_stage (" + CopyRows.COLUMNS + ") FROM STDIN"), events);
+            s.executeUpdate(MOVE);
+        }
+    }
+
     /**
      * Sends each line as UTF-8 bytes encoded here, whole. The driver's {@code copyIn(sql, Reader)} encodes
      * 65,536-character chunks one at a time, so a 4-byte character whose surrogate pair a chunk boundary
@@ -74,8 +191,8 @@ public class VersionStore {
      */
     private static void copy(CopyIn copy, List<ChangeEvent> events) throws SQLException {
         try {
-            for (int i = 0; i < events.size(); i++) {
-                byte[] line = CopyRows.row(i, events.get(i)).getBytes(StandardCharsets.UTF_8);
+            for (ChangeEvent event : events) {
+                byte[] line = CopyRows.row(event).getBytes(StandardCharsets.UTF_8);
                 copy.writeToCopy(line, 0, line.length);
             }
             copy.endCopy();

@@ -22,8 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Prints sustained ingest (versions/s of about 200-byte rows, one statement per batch, as the ingest
- * writes them) and the latency of a row's timeline and of an as-of lookup once the table is large.
+ * Prints sustained ingest (versions/s of about 200-byte rows, one transaction per batch with its offsets, as the
+ * ingest writes them) and the latency of a row's timeline and of an as-of lookup once the table is large.
+ * {@code -Ddm.benchmark.text=N} adds a text of N characters to each image (from about 2,000 PostgreSQL TOASTs it, as
+ * in the W3 workload); {@code -Ddm.benchmark.event-id-index=true} adds the unique index on event_id that V3_3 dropped
+ * (what it cost).
  * A PostgreSQL of its own with durable settings (fsync on, synchronous commit). Not part of the suite:
  * {@code ./mvnw -pl history-sink -am verify -Dtest=HistoryBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Ddm.benchmark=true}
  * ({@code -Ddm.benchmark.versions=N} to load more).
@@ -43,6 +46,13 @@ class HistoryBenchmark {
             String url = System.getProperty("dm.benchmark.jdbc"); // a server of your own instead of the embedded one
             DataSource ds = url == null ? pg.getPostgresDatabase() : pgDataSource(url);
             Flyway.configure().dataSource(ds).load().migrate();
+            if (Boolean.getBoolean("dm.benchmark.event-id-index")) {
+                try (Connection c = ds.getConnection()) {
+                    c.createStatement().execute("CREATE UNIQUE INDEX dm_version_event_id ON dm_version (event_id)");
+                }
+                System.out.println("ingest: with the unique index on event_id (before V3_3)");
+            }
+            int text = Integer.getInteger("dm.benchmark.text", 0);
             VersionStore store = new VersionStore(ds);
             int writers = Integer.getInteger("dm.benchmark.writers", 2);
             System.out.printf("ingest: %d writer(s), as the ingest writes partitions in parallel%n", writers);
@@ -57,20 +67,21 @@ class HistoryBenchmark {
                     Random random = new Random(42 + writer);
                     List<ChangeEvent> batch = new ArrayList<>(batchSize);
                     long lsn = 0x1000000L * (writer + 1);
+                    long offset = 0;
                     for (int i = writer; i < total; i += writers) {
                         lsn += 0x40;
                         // writers take disjoint rows, as partitions do
                         int id = random.nextInt(rows / writers) * writers + writer;
-                        batch.add(event(id, new Lsn(lsn), start.plusMillis(i), random));
+                        batch.add(event(id, new Lsn(lsn), start.plusMillis(i), random, text));
                         if (batch.size() == batchSize) {
                             long t = System.nanoTime();
-                            store.insert(batch, Map.of());
+                            store.insert(batch, Map.of(), List.of(new IngestOffset("bench.changes", writer, offset, offset += batchSize)));
                             inDatabase.addAndGet(System.nanoTime() - t);
                             batch.clear();
                         }
                     }
                     if (!batch.isEmpty()) {
-                        store.insert(batch, Map.of());
+                        store.insert(batch, Map.of(), List.of(new IngestOffset("bench.changes", writer, offset, offset + batch.size())));
                     }
                     return null;
                 }));
@@ -81,7 +92,7 @@ class HistoryBenchmark {
             pool.shutdown();
             double seconds = (System.nanoTime() - began) / 1e9;
             System.out.printf("ingest: %,d versions of ~%d-byte rows in %.1f s = %,.0f versions/s sustained (batches of %d)%n",
-                    total, Json.toBytes(event(1, new Lsn(1), start, new Random(1)).after()).length, seconds, total / seconds, batchSize);
+                    total, Json.toBytes(event(1, new Lsn(1), start, new Random(1), text).after()).length, seconds, total / seconds, batchSize);
             System.out.printf("ingest: writers waited %.1f s in all on the database%n", inDatabase.get() / 1e9);
 
             try (Connection c = ds.getConnection()) {
@@ -126,12 +137,19 @@ class HistoryBenchmark {
         return new long[] {samples[samples.length / 2], samples[samples.length * 99 / 100]};
     }
 
-    private static ChangeEvent event(int id, Lsn lsn, Instant commit, Random random) {
+    private static ChangeEvent event(int id, Lsn lsn, Instant commit, Random random, int text) {
         ObjectNode pk = Json.mapper().createObjectNode().put("id", id);
         ObjectNode after = pk.deepCopy().put("customer", "customer-" + random.nextInt(100_000))
                 .put("status", random.nextBoolean() ? "paid" : "new").put("total", String.format("%d.%02d", random.nextInt(1000), random.nextInt(100)))
                 .put("note", Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()))
                 .put("updated", commit.toString()).put("email", "someone" + random.nextInt(1000) + "@example.org");
+        if (text > 0) { // random letters: compressible about as prose is
+            StringBuilder body = new StringBuilder(text);
+            for (int i = 0; i < text; i++) {
+                body.append((char) ('a' + random.nextInt(26)));
+            }
+            after.put("body", body.toString());
+        }
         return new ChangeEvent(1, RowKey.eventId("public.bench", pk, lsn), "public.bench", Op.UPDATE, pk, after.deepCopy(), after,
                 List.of("status"), true, List.of(), lsn.toString(), lsn.value() / 100, commit, commit);
     }

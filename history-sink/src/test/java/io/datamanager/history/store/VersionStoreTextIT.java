@@ -77,14 +77,14 @@ class VersionStoreTextIT {
             for (Place place : Place.values()) {
                 for (int offset = -3; offset <= 0; offset++) { // the character starts 3, 2, 1 or 0 before the boundary
                     ChangeEvent event = event(place, ch, batch.size() + 1);
-                    String line = CopyRows.row(batch.size() + 1, event);
+                    String line = CopyRows.row(event);
                     int at = nthIndexOf(line, "[" + ch + "]", place.occurrence) + 1;
-                    String padLine = CopyRows.row(batch.size(), padding(0));
+                    String padLine = CopyRows.row(padding(0));
                     long before = streamed[grid.ordinal()] + length(padLine, grid) + length(line.substring(0, at), grid);
                     long boundary = Math.floorDiv(before - offset + CHUNK - 1, CHUNK) * CHUNK;
                     ChangeEvent pad = padding((int) (boundary + offset - before)); // ASCII: one char, one byte each
                     for (ChangeEvent e : List.of(pad, event)) {
-                        String l = CopyRows.row(batch.size(), e);
+                        String l = CopyRows.row(e);
                         streamed[0] += l.length();
                         streamed[1] += l.getBytes(StandardCharsets.UTF_8).length;
                         batch.add(e);
@@ -95,7 +95,7 @@ class VersionStoreTextIT {
         }
         assertPlaced(batch, targets, ch);
 
-        new VersionStore(dataSource).insert(batch, Map.of());
+        new VersionStore(dataSource).insert(batch, Map.of(), List.of());
 
         SoftAssertions stored = new SoftAssertions(); // every corrupted place, not only the first
         try (Connection c = dataSource.getConnection()) {
@@ -110,7 +110,7 @@ class VersionStoreTextIT {
     private static void assertPlaced(List<ChangeEvent> batch, List<Target> targets, String ch) {
         StringBuilder stream = new StringBuilder();
         for (int i = 0; i < batch.size(); i++) {
-            stream.append(CopyRows.row(i, batch.get(i)));
+            stream.append(CopyRows.row(batch.get(i)));
         }
         String text = stream.toString();
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,306 @@
+package io.datamanager.history.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datamanager.history.config.HistoryConfig;
+import io.datamanager.history.store.ContextStore;
+import io.datamanager.history.store.IngestOffset;
+import io.datamanager.history.store.PolicyStore;
+import io.datamanager.history.store.VersionStore;
+import io.datamanager.model.ChangeEvent;
+import io.datamanager.model.Json;
+import io.datamanager.model.Lsn;
+import io.datamanager.model.Op;
+import io.datamanager.model.RowKey;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly-once ingest through a real Kafka and PostgreSQL: the offsets of dm.changes are stored with the versions, so
+ * the database, not the consumer group's committed offsets, says where ingest resumes. A crash between the database's
+ * commit and Kafka's is played by moving the group's offsets back to the start while the ingest is stopped.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ContextResource.class, restrictToAnnotatedClass = true)
+class ExactlyOnceIngestIT {
+    private static final int PARTITIONS = 3;
+    @Inject
+    HistoryConfig config;
+    @Inject
+    VersionStore versions;
+    @Inject
+    ContextStore contexts;
+    @Inject
+    PolicyStore policies;
+    @Inject
+    MeterRegistry registry;
+    @Inject
+    DataSource dataSource;
+    private final List<HistoryIngest> running = new ArrayList<>();
+    private long lsn = 0x9000000;
+
+    @AfterEach
+    void stopIngests() throws InterruptedException {
+        for (HistoryIngest ingest : running) {
+            ingest.onStop(null);
+        }
+        running.clear();
+    }
+
+    @Test
+    void whenTheGroupsOffsetsLagTheDatabaseIngestResumesWhereTheDatabaseIsAndReadsNothingTwice() throws Exception {
+        String topics = topics("resume");
+        String table = "public.eo_resume";
+        ingest(topics, "g");
+        List<ChangeEvent> sent = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            sent.add(event(table, i % 10)); // three versions of each of ten rows
+        }
+        send(topics, sent);
+        double letters = deadLettered();
+        poison(topics); // one record that is not a ChangeEvent on each partition: dead-lettered once, not again
+        awaitVersions(table, 30);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> deadLettered() - letters == PARTITIONS);
+        awaitCommitted(topics, "g");
+        stopIngests();
+
+        // as if the ingest had died after the database's commit and before Kafka's: the group's offsets back at the start
+        moveGroupToStart(topics, "g");
+        List<ChangeEvent> later = new ArrayList<>();
+        for (int i = 0; i < 3 * PARTITIONS; i++) {
+            later.add(event(table, i % 10));
+        }
+        sendToEachPartition(topics, later); // behind the poison records in every partition
+        sent.addAll(later);
+        double stored = storedVersions();
+        ingest(topics, "g");
+        awaitVersions(table, sent.size());
+        awaitCommitted(topics, "g"); // the group's offsets (lag monitoring) reach the end again
+
+        assertThat(storedVersions() - stored).as("versions the restarted ingest wrote").isEqualTo(later.size());
+        assertThat(deadLettered() - letters).as("dead letters: the poison records were not read again").isEqualTo(PARTITIONS);
+        assertExactlyOnce(table, sent);
+    }
+
+    @Test
+    void aDatabaseFromBeforeStoredOffsetsSkipsTheVersionsItHoldsWhenTheGroupReadsThemAgain() throws Exception {
+        String topics = topics("upgrade");
+        String table = "public.eo_upgrade";
+        ingest(topics, "g");
+        List<ChangeEvent> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            sent.add(event(table, i % 7));
+        }
+        send(topics, sent);
+        awaitVersions(table, 20);
+        awaitCommitted(topics, "g");
+        stopIngests();
+
+        // the versions without their offsets, as a database the previous ingest wrote; its crash before the Kafka commit
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM dm_ingest_offset WHERE topic = ?")) {
+            ps.setString(1, topics + ".changes");
+            assertThat(ps.executeUpdate()).isPositive();
+        }
+        moveGroupToStart(topics, "g");
+        List<ChangeEvent> later = new ArrayList<>();
+        for (int i = 0; i < 2 * PARTITIONS; i++) {
+            later.add(event(table, i));
+        }
+        sendToEachPartition(topics, later);
+        sent.addAll(later);
+        ingest(topics, "g");
+        awaitVersions(table, sent.size());
+        awaitCommitted(topics, "g");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> versions.storedOffsets(topics + ".changes").size() == PARTITIONS);
+
+        assertExactlyOnce(table, sent);
+    }
+
+    @Test
+    void aBatchBeginningBeforeWhereTheDatabaseHoldsItsPartitionIsRefusedWhole() throws Exception {
+        String topic = ContextResource.PREFIX + ".fenced.changes";
+        String table = "public.eo_fenced";
+        versions.insert(List.of(event(table, 1), event(table, 2)), Map.of(), List.of(new IngestOffset(topic, 0, 0, 2)));
+        // another consumer of partition 0 that began before the batch above was stored (a rebalance): it must not store
+        List<ChangeEvent> late = List.of(event(table, 3), event(table, 4));
+        assertThatThrownBy(() -> versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 1, 3))))
+                .isInstanceOf(VersionStore.OffsetsMoved.class).hasMessageContaining(topic + "-0 past offset 1");
+        assertThat(versions.storedOffsets(topic)).as("nothing of the refused batch").isEqualTo(Map.of(0, 2L));
+        assertThat(count("SELECT count(*) FROM dm_version WHERE table_name = ?", table)).isEqualTo(2);
+        versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 2, 4)));
+        assertThat(versions.storedOffsets(topic)).isEqualTo(Map.of(0, 4L, 1, 1L));
+        assertThat(count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(4);
+    }
+
+    /** Every event sent is one version, none other, and the table's count says so. */
+    private void assertExactlyOnce(String table, List<ChangeEvent> sent) throws Exception {
+        Map<String, Integer> stored = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT event_id FROM dm_version WHERE table_name = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.merge(rs.getString(1), 1, Integer::sum);
+                }
+            }
+        }
+        Map<String, Integer> expected = new HashMap<>();
+        sent.forEach(e -> expected.put(e.id(), 1));
+        assertThat(stored).as("versions by event id").isEqualTo(expected);
+        assertThat(count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(sent.size());
+    }
+
+    private long count(String sql, String table) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private void awaitVersions(String table, int n) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM dm_version WHERE table_name = ?", table) >= n);
+    }
+
+    private double deadLettered() {
+        return registry.counter("dm.history.records.dead.lettered").count();
+    }
+
+    private double storedVersions() {
+        return registry.counter("dm.history.versions.stored").count();
+    }
+
+    /** An ingest like the service's own, reading this test's topics in consumer group {@code group}. */
+    private HistoryIngest ingest(String prefix, String group) {
+        HistoryConfig own = (HistoryConfig) Proxy.newProxyInstance(HistoryConfig.class.getClassLoader(), new Class<?>[] {HistoryConfig.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "topicPrefix" -> prefix;
+                    case "groupId" -> prefix + "-" + group;
+                    case "ingestEnabled" -> true;
+                    case "batchSize" -> 7; // several batches, spread over the partitions
+                    default -> method.invoke(config, args);
+                });
+        HistoryIngest ingest = new HistoryIngest(own, versions, contexts, policies, registry);
+        ingest.onStart(null);
+        running.add(ingest);
+        return ingest;
+    }
+
+    /** The group's committed offsets of dm.changes back to 0 (the group has no member: its ingest is stopped). */
+    private static void moveGroupToStart(String prefix, String group) throws Exception {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                start.put(new TopicPartition(prefix + ".changes", p), new OffsetAndMetadata(0));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions() // until the stopped member has left the group
+                    .until(() -> admin.alterConsumerGroupOffsets(prefix + "-" + group, start).all().get() == null);
+        }
+    }
+
+    /** Waits until the group has committed dm.changes to its end. */
+    private static void awaitCommitted(String prefix, String group) {
+        try (Admin admin = admin()) {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                for (int p = 0; p < PARTITIONS; p++) {
+                    ends.put(new TopicPartition(prefix + ".changes", p), OffsetSpec.latest());
+                }
+                var latest = admin.listOffsets(ends).all().get();
+                var committed = admin.listConsumerGroupOffsets(prefix + "-" + group).partitionsToOffsetAndMetadata().get();
+                return latest.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() >= e.getValue().offset());
+            });
+        }
+    }
+
+    private ChangeEvent event(String table, int id) {
+        ObjectNode pk = Json.mapper().createObjectNode().put("id", id);
+        Lsn at = new Lsn(lsn += 0x100);
+        Instant now = Instant.now();
+        return new ChangeEvent(1, RowKey.eventId(table, pk, at), table, Op.UPDATE, pk, null,
+                Json.mapper().createObjectNode().put("id", id).put("at", at.toString()), List.of(), true, List.of(), at.toString(),
+                at.value() / 0x100, now, now);
+    }
+
+    /** A topic prefix of this test's own, with its dm.changes, dm.context and dm.dlq created. */
+    private static String topics(String name) {
+        String prefix = ContextResource.PREFIX + ".eo-" + name;
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(prefix + ".changes", PARTITIONS, (short) 1), new NewTopic(prefix + ".context", 3, (short) 1),
+                    new NewTopic(prefix + ".dlq", 1, (short) 1))).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return prefix;
+    }
+
+    private static void send(String prefix, List<ChangeEvent> events) {
+        produce(events.stream().map(e -> new ProducerRecord<>(prefix + ".changes", e.key().getBytes(StandardCharsets.UTF_8), e.toJson())).toList());
+    }
+
+    /** The events round-robin over the partitions, not by key: each partition gets some, after what it held before. */
+    private static void sendToEachPartition(String prefix, List<ChangeEvent> events) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            ChangeEvent e = events.get(i);
+            records.add(new ProducerRecord<>(prefix + ".changes", i % PARTITIONS, e.key().getBytes(StandardCharsets.UTF_8), e.toJson()));
+        }
+        produce(records);
+    }
+
+    private static void poison(String prefix) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            records.add(new ProducerRecord<>(prefix + ".changes", p, null, "{not a change event".getBytes(StandardCharsets.UTF_8)));
+        }
+        produce(records);
+    }
+
+    private static void produce(List<ProducerRecord<byte[], byte[]>> records) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", ContextResource.bootstrap);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (var record : records) {
+                producer.send(record).get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Admin admin() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", ContextResource.bootstrap);
+        return Admin.create(props);
+    }
+}
