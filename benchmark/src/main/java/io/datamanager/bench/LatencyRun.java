@@ -69,6 +69,10 @@ final class LatencyRun {
             try {
                 warmUp(redis, capture);
                 memory.accept("whole stack running, idle (after the throughput runs)", capture.pid());
+                // capture has just started (and the services have seen no single-row transactions yet): a phase at the
+                // lowest rate, not reported, so the JIT's first minutes and the first poll sizes are not the figures
+                Latency warm = phase(options.rates().get(0), redis, capture);
+                System.out.printf("  warm-up at %,d/s (not reported): %s%n", options.rates().get(0), summary(warm));
                 for (int rate : options.rates()) {
                     results.add(phase(rate, redis, capture));
                     System.out.printf("  latency at %,d/s: %s%n", rate, summary(results.get(results.size() - 1)));
