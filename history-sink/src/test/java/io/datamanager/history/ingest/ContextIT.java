@@ -53,31 +53,19 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = ContextResource.class, restrictToAnnotatedClass = true)
 class ContextIT {
     @Inject
-    HistoryConfig config;
-    @Inject
-    VersionStore versions;
-    @Inject
-    ContextStore contexts;
-    @Inject
-    PolicyStore policies;
-    @Inject
-    MeterRegistry registry;
+    Ingests ingests;
     @Inject
     DataSource dataSource;
-    private final List<HistoryIngest> running = new ArrayList<>();
 
     @AfterEach
     void stopIngests() throws InterruptedException {
-        for (HistoryIngest ingest : running) {
-            ingest.onStop(null);
-        }
-        running.clear();
+        ingests.stopAll();
     }
 
     @Test
     void contextBeforeOrAfterItsVersionsIsShownOnEveryVersionMergedInWalOrder() {
         String topics = topics("order");
-        ingest(topics, "g");
+        ingests.start(topics, "g", null);
         String table = "public.ctx_orders";
         sendContext(topics, 7001, 0x7001000, "{\"user\":\"alice\",\"request\":\"r-1\"}"); // first, then its versions
         send(topics, event(table, 1, 7001, 0x7001100));
@@ -112,7 +100,7 @@ class ContextIT {
     @Test
     void contextKeyValueFindsTheVersionsAndTransactionsOfTheTransactionsThatCarryIt() {
         String topics = topics("search");
-        ingest(topics, "g");
+        ingests.start(topics, "g", null);
         String since = Instant.now().toString();
         String table = "public.ctx_search";
         sendContext(topics, 7101, 0x7101000, "{\"source\":\"billing-job\",\"attempt\":3}");
@@ -157,7 +145,7 @@ class ContextIT {
     @Test
     void aBadContextRecordIsDeadLetteredWithItsReasonWhileTheIngestGoesOn() {
         String topics = topics("bad");
-        ingest(topics, "g");
+        ingests.start(topics, "g", null);
         String table = "public.ctx_bad";
         sendRaw(topics, "{not json");
         sendRaw(topics, "{\"v\":1,\"lsn\":\"0/1\",\"context\":{\"user\":\"x\"}}");
@@ -187,22 +175,22 @@ class ContextIT {
     void aRestartResumesWhereItCommittedAndAReplayFromTheStartNeitherDoublesNorAltersContext() throws Exception {
         String topics = topics("replay");
         String table = "public.ctx_replay";
-        HistoryIngest first = ingest(topics, "g");
+        HistoryIngest first = ingests.start(topics, "g", null);
         sendContext(topics, 7301, 0x7301000, "{\"user\":\"alice\",\"request\":\"r-1\"}");
         sendContext(topics, 7301, 0x7301200, "{\"user\":\"bob\"}");
         send(topics, event(table, 1, 7301, 0x7301100));
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "bob".equals(api().get("/api/history?table=" + table)
                 .then().extract().path("versions[0].context.user")));
         String stored = snapshot(7301);
-        awaitCommitted(topics, "g");
-        stop(first);
+        Ingests.awaitCommitted(topics, "g", "changes", "context"); // a stop then loses no commit
+        ingests.stop(first);
 
         // while it is down: the first message again, altered (a replay must not change what was stored), and a new transaction
         sendContext(topics, 7301, 0x7301000, "{\"user\":\"mallory\"}");
         sendContext(topics, 7302, 0x7302000, "{\"user\":\"carol\"}");
         send(topics, event(table, 2, 7302, 0x7302100));
         double before = storedMessages();
-        ingest(topics, "g"); // the same group: resumes after what the first one committed
+        ingests.start(topics, "g", null); // the same group: resumes after what the first one committed
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> storedMessages() - before >= 2
                 && "carol".equals(api().get("/api/history?table=" + table + "&txId=7302").then().extract().path("versions[0].context.user")));
         assertThat(storedMessages() - before).as("only the two records written while it was down were read").isEqualTo(2);
@@ -213,7 +201,7 @@ class ContextIT {
         stopIngests();
 
         double again = storedMessages();
-        ingest(topics, "from-the-start"); // a new group reads both topics from the start: everything is a replay
+        ingests.start(topics, "from-the-start", null); // a new group reads both topics from the start: everything is a replay
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> storedMessages() - again >= 4);
         assertThat(snapshot(7399)).as("the history database after the replay").isEqualTo(resumed);
     }
@@ -221,7 +209,7 @@ class ContextIT {
     @Test
     void aContextKeyAPolicyRedactsIsNeverStoredInClearAndItsClearValueStillFindsIt() throws Exception {
         String topics = topics("redact");
-        ingest(topics, "g");
+        ingests.start(topics, "g", null);
         String table = "public.ctx_people";
         send(topics, event(table, 1, 7400, 0x7400100)); // history knows a table by its first change: then it takes a policy
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> api().get("/api/history?table=" + table).then().extract().statusCode() == 200);
@@ -257,48 +245,8 @@ class ContextIT {
         }
     }
 
-    /** An ingest like the service's own, reading this test's topics in consumer group {@code group}. */
-    private HistoryIngest ingest(String prefix, String group) {
-        HistoryConfig own = (HistoryConfig) Proxy.newProxyInstance(HistoryConfig.class.getClassLoader(), new Class<?>[] {HistoryConfig.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "topicPrefix" -> prefix;
-                    case "groupId" -> prefix + "-" + group;
-                    case "ingestEnabled" -> true;
-                    default -> method.invoke(config, args);
-                });
-        HistoryIngest ingest = new HistoryIngest(own, versions, contexts, policies, registry);
-        ingest.onStart(null);
-        running.add(ingest);
-        return ingest;
-    }
-
-    private void stop(HistoryIngest ingest) throws InterruptedException {
-        ingest.onStop(null);
-        running.remove(ingest);
-    }
-
-    /** Waits until the group has committed both topics to their end: a stop then loses no commit. */
-    private static void awaitCommitted(String prefix, String group) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", ContextResource.bootstrap);
-        try (Admin admin = Admin.create(props)) {
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new java.util.HashMap<>();
-                for (String topic : List.of(prefix + ".changes", prefix + ".context")) {
-                    for (int p = 0; p < 3; p++) {
-                        ends.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-                    }
-                }
-                var latest = admin.listOffsets(ends).all().get();
-                var committed = admin.listConsumerGroupOffsets(prefix + "-" + group).partitionsToOffsetAndMetadata().get();
-                return latest.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-                        || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset());
-            });
-        }
-    }
-
     private double storedMessages() {
-        return registry.counter("dm.history.context.messages.stored").count();
+        return ingests.registry.counter("dm.history.context.messages.stored").count();
     }
 
     /** What history holds of this test's transactions from 7300 to {@code last}: every message, the merged contexts, the versions. */
@@ -323,16 +271,7 @@ class ContextIT {
 
     /** A topic prefix of this test's own, with its dm.changes, dm.context and dm.dlq created. */
     private static String topics(String name) {
-        String prefix = ContextResource.PREFIX + "." + name;
-        Properties props = new Properties();
-        props.put("bootstrap.servers", ContextResource.bootstrap);
-        try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(prefix + ".changes", 3, (short) 1), new NewTopic(prefix + ".context", 3, (short) 1),
-                    new NewTopic(prefix + ".dlq", 1, (short) 1))).all().get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return prefix;
+        return Ingests.topics(ContextResource.PREFIX + "." + name, 3);
     }
 
     private static ChangeEvent event(String table, int id, long txId, long lsn) {

@@ -53,33 +53,21 @@ import org.junit.jupiter.api.Test;
 class ExactlyOnceIngestIT {
     private static final int PARTITIONS = 3;
     @Inject
-    HistoryConfig config;
-    @Inject
-    VersionStore versions;
-    @Inject
-    ContextStore contexts;
-    @Inject
-    PolicyStore policies;
-    @Inject
-    MeterRegistry registry;
+    Ingests ingests;
     @Inject
     DataSource dataSource;
-    private final List<HistoryIngest> running = new ArrayList<>();
     private long lsn = 0x9000000;
 
     @AfterEach
     void stopIngests() throws InterruptedException {
-        for (HistoryIngest ingest : running) {
-            ingest.onStop(null);
-        }
-        running.clear();
+        ingests.stopAll();
     }
 
     @Test
     void whenTheGroupsOffsetsLagTheDatabaseIngestResumesWhereTheDatabaseIsAndReadsNothingTwice() throws Exception {
         String topics = topics("resume");
         String table = "public.eo_resume";
-        ingest(topics, "g");
+        ingests.start(topics, "g", 7);
         List<ChangeEvent> sent = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             sent.add(event(table, i % 10)); // three versions of each of ten rows
@@ -89,7 +77,7 @@ class ExactlyOnceIngestIT {
         poison(topics); // one record that is not a ChangeEvent on each partition: dead-lettered once, not again
         awaitVersions(table, 30);
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> deadLettered() - letters == PARTITIONS);
-        awaitCommitted(topics, "g");
+        Ingests.awaitCommitted(topics, "g", "changes");
         stopIngests();
 
         // as if the ingest had died after the database's commit and before Kafka's: the group's offsets back at the start
@@ -101,9 +89,9 @@ class ExactlyOnceIngestIT {
         sendToEachPartition(topics, later); // behind the poison records in every partition
         sent.addAll(later);
         double stored = storedVersions();
-        ingest(topics, "g");
+        ingests.start(topics, "g", 7);
         awaitVersions(table, sent.size());
-        awaitCommitted(topics, "g"); // the group's offsets (lag monitoring) reach the end again
+        Ingests.awaitCommitted(topics, "g", "changes"); // the group's offsets (lag monitoring) reach the end again
 
         assertThat(storedVersions() - stored).as("versions the restarted ingest wrote").isEqualTo(later.size());
         assertThat(deadLettered() - letters).as("dead letters: the poison records were not read again").isEqualTo(PARTITIONS);
@@ -114,14 +102,14 @@ class ExactlyOnceIngestIT {
     void aDatabaseFromBeforeStoredOffsetsSkipsTheVersionsItHoldsWhenTheGroupReadsThemAgain() throws Exception {
         String topics = topics("upgrade");
         String table = "public.eo_upgrade";
-        ingest(topics, "g");
+        ingests.start(topics, "g", 7);
         List<ChangeEvent> sent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             sent.add(event(table, i % 7));
         }
         send(topics, sent);
         awaitVersions(table, 20);
-        awaitCommitted(topics, "g");
+        Ingests.awaitCommitted(topics, "g", "changes");
         stopIngests();
 
         // the versions without their offsets, as a database the previous ingest wrote; its crash before the Kafka commit
@@ -136,10 +124,10 @@ class ExactlyOnceIngestIT {
         }
         sendToEachPartition(topics, later);
         sent.addAll(later);
-        ingest(topics, "g");
+        ingests.start(topics, "g", 7);
         awaitVersions(table, sent.size());
-        awaitCommitted(topics, "g");
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> versions.storedOffsets(topics + ".changes").size() == PARTITIONS);
+        Ingests.awaitCommitted(topics, "g", "changes");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ingests.versions.storedOffsets(topics + ".changes").size() == PARTITIONS);
 
         assertExactlyOnce(table, sent);
     }
@@ -148,15 +136,15 @@ class ExactlyOnceIngestIT {
     void aBatchBeginningBeforeWhereTheDatabaseHoldsItsPartitionIsRefusedWhole() throws Exception {
         String topic = ContextResource.PREFIX + ".fenced.changes";
         String table = "public.eo_fenced";
-        versions.insert(List.of(event(table, 1), event(table, 2)), Map.of(), List.of(new IngestOffset(topic, 0, 0, 2)));
+        ingests.versions.insert(List.of(event(table, 1), event(table, 2)), Map.of(), List.of(new IngestOffset(topic, 0, 0, 2)));
         // another consumer of partition 0 that began before the batch above was stored (a rebalance): it must not store
         List<ChangeEvent> late = List.of(event(table, 3), event(table, 4));
-        assertThatThrownBy(() -> versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 1, 3))))
+        assertThatThrownBy(() -> ingests.versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 1, 3))))
                 .isInstanceOf(VersionStore.OffsetsMoved.class).hasMessageContaining(topic + "-0 past offset 1");
-        assertThat(versions.storedOffsets(topic)).as("nothing of the refused batch").isEqualTo(Map.of(0, 2L));
+        assertThat(ingests.versions.storedOffsets(topic)).as("nothing of the refused batch").isEqualTo(Map.of(0, 2L));
         assertThat(count("SELECT count(*) FROM dm_version WHERE table_name = ?", table)).isEqualTo(2);
-        versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 2, 4)));
-        assertThat(versions.storedOffsets(topic)).isEqualTo(Map.of(0, 4L, 1, 1L));
+        ingests.versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 2, 4)));
+        assertThat(ingests.versions.storedOffsets(topic)).isEqualTo(Map.of(0, 4L, 1, 1L));
         assertThat(count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(4);
     }
 
@@ -192,54 +180,22 @@ class ExactlyOnceIngestIT {
     }
 
     private double deadLettered() {
-        return registry.counter("dm.history.records.dead.lettered").count();
+        return ingests.registry.counter("dm.history.records.dead.lettered").count();
     }
 
     private double storedVersions() {
-        return registry.counter("dm.history.versions.stored").count();
-    }
-
-    /** An ingest like the service's own, reading this test's topics in consumer group {@code group}. */
-    private HistoryIngest ingest(String prefix, String group) {
-        HistoryConfig own = (HistoryConfig) Proxy.newProxyInstance(HistoryConfig.class.getClassLoader(), new Class<?>[] {HistoryConfig.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "topicPrefix" -> prefix;
-                    case "groupId" -> prefix + "-" + group;
-                    case "ingestEnabled" -> true;
-                    case "batchSize" -> 7; // several batches, spread over the partitions
-                    default -> method.invoke(config, args);
-                });
-        HistoryIngest ingest = new HistoryIngest(own, versions, contexts, policies, registry);
-        ingest.onStart(null);
-        running.add(ingest);
-        return ingest;
+        return ingests.registry.counter("dm.history.versions.stored").count();
     }
 
     /** The group's committed offsets of dm.changes back to 0 (the group has no member: its ingest is stopped). */
     private static void moveGroupToStart(String prefix, String group) throws Exception {
-        try (Admin admin = admin()) {
+        try (Admin admin = Ingests.admin()) {
             Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 start.put(new TopicPartition(prefix + ".changes", p), new OffsetAndMetadata(0));
             }
             Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions() // until the stopped member has left the group
                     .until(() -> admin.alterConsumerGroupOffsets(prefix + "-" + group, start).all().get() == null);
-        }
-    }
-
-    /** Waits until the group has committed dm.changes to its end. */
-    private static void awaitCommitted(String prefix, String group) {
-        try (Admin admin = admin()) {
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
-                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-                for (int p = 0; p < PARTITIONS; p++) {
-                    ends.put(new TopicPartition(prefix + ".changes", p), OffsetSpec.latest());
-                }
-                var latest = admin.listOffsets(ends).all().get();
-                var committed = admin.listConsumerGroupOffsets(prefix + "-" + group).partitionsToOffsetAndMetadata().get();
-                return latest.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                        && committed.get(e.getKey()).offset() >= e.getValue().offset());
-            });
         }
     }
 
@@ -254,14 +210,7 @@ class ExactlyOnceIngestIT {
 
     /** A topic prefix of this test's own, with its dm.changes, dm.context and dm.dlq created. */
     private static String topics(String name) {
-        String prefix = ContextResource.PREFIX + ".eo-" + name;
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(prefix + ".changes", PARTITIONS, (short) 1), new NewTopic(prefix + ".context", 3, (short) 1),
-                    new NewTopic(prefix + ".dlq", 1, (short) 1))).all().get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return prefix;
+        return Ingests.topics(ContextResource.PREFIX + ".eo-" + name, PARTITIONS);
     }
 
     private static void send(String prefix, List<ChangeEvent> events) {
@@ -298,9 +247,4 @@ class ExactlyOnceIngestIT {
         }
     }
 
-    private static Admin admin() {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", ContextResource.bootstrap);
-        return Admin.create(props);
-    }
 }
