@@ -31,6 +31,10 @@ import org.postgresql.util.PSQLState;
  */
 @ApplicationScoped
 public class VersionStore {
+    /** How both ways add a batch's versions to a table's count and newest commit. */
+    private static final String ADD_COUNTS = """
+            ON CONFLICT (table_name) DO UPDATE SET version_count = dm_table.version_count + EXCLUDED.version_count,
+                last_change = greatest(dm_table.last_change, EXCLUDED.last_change)""";
     /** Per-connection staging table of the deduplicating way (n keeps the batch's order); emptied at commit. */
     private static final String STAGE = """
             CREATE TEMP TABLE IF NOT EXISTS dm_stage (
@@ -45,13 +49,8 @@ public class VersionStore {
               RETURNING table_name, commit_ts)
             INSERT INTO dm_table (table_name, version_count, last_change)
             SELECT table_name, count(*), max(commit_ts) FROM ins GROUP BY table_name ORDER BY table_name -- one lock order for parallel writers
-            ON CONFLICT (table_name) DO UPDATE SET version_count = dm_table.version_count + EXCLUDED.version_count,
-                last_change = greatest(dm_table.last_change, EXCLUDED.last_change)
-            """.formatted(CopyRows.COLUMNS);
-    private static final String COUNT = """
-            INSERT INTO dm_table (table_name, version_count, last_change) VALUES (?, ?, ?)
-            ON CONFLICT (table_name) DO UPDATE SET version_count = dm_table.version_count + EXCLUDED.version_count,
-                last_change = greatest(dm_table.last_change, EXCLUDED.last_change)""";
+            """.formatted(CopyRows.COLUMNS) + ADD_COUNTS;
+    private static final String COUNT = "INSERT INTO dm_table (table_name, version_count, last_change) VALUES (?, ?, ?)\n" + ADD_COUNTS;
     /** Moves a partition's offset on only from where this batch began: a consumer that stored past it owns the partition. */
     private static final String OFFSET = """
             INSERT INTO dm_ingest_offset (topic, partition, next_offset) VALUES (?, ?, ?)
