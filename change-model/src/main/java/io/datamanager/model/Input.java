@@ -74,13 +74,70 @@ public final class Input {
                 throw new ValidationException(field, "must be " + hint + " in ASCII, was '" + shown(value) + "'");
             }
         }
-        Instant instant;
+        Instant instant = utc(value);
+        if (instant != null) {
+            return instant(field, instant);
+        }
         try {
             instant = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             throw new ValidationException(field, "must be " + hint + ", was '" + shown(value) + "'");
         }
         return instant(field, instant);
+    }
+
+    /**
+     * The instant of a time in the form this project writes ({@code 2026-11-23T10:15:30.123456Z}: UTC, a four-digit year,
+     * up to nine fraction digits), or null for any other text, which {@link OffsetDateTime#parse} then reads or refuses.
+     * Every change event carries two such times and is read at several hops; this skips the formatter's general parse.
+     */
+    static Instant utc(String value) {
+        int n = value.length();
+        if (n < 20 || n > 30 || value.charAt(n - 1) != 'Z' || value.charAt(4) != '-' || value.charAt(7) != '-'
+                || value.charAt(10) != 'T' || value.charAt(13) != ':' || value.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(value, 0, 4);
+        int month = digits(value, 5, 7);
+        int day = digits(value, 8, 10);
+        int hour = digits(value, 11, 13);
+        int minute = digits(value, 14, 16);
+        int second = digits(value, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            if (value.charAt(19) != '.' || n == 21) {
+                return null;
+            }
+            int fraction = digits(value, 20, n - 1);
+            if (fraction < 0) {
+                return null;
+            }
+            nanos = fraction;
+            for (int unit = n - 21; unit < 9; unit++) {
+                nanos *= 10;
+            }
+        } else if (value.charAt(19) != 'Z') {
+            return null;
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+                || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null; // out of range: the general parse says what is wrong
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    /** The decimal number of {@code value[from, to)}, or -1 when a character is not a digit. */
+    private static int digits(String value, int from, int to) {
+        int number = 0;
+        for (int i = from; i < to; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            number = number * 10 + (c - '0');
+        }
+        return number;
     }
 
     /** The instant, when PostgreSQL's timestamptz holds it (4714-11-24 BC to 294276-12-31 AD). */
