@@ -8,6 +8,9 @@ import java.net.UnknownHostException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,7 +71,28 @@ public final class UrlGuard {
         this.allow = allow;
     }
 
+    /** What a URL says before any lookup: checked once per URL text, since delivery checks it again before every attempt. */
+    private record Target(URI uri, String scheme, String host, int port) {}
+
+    /** Most URL texts and addresses remembered; past it they are forgotten all at once and checked afresh. */
+    private static final int REMEMBERED = 1024;
+
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Optional<String>> refusals = new ConcurrentHashMap<>();
+
     public Vetted check(String url, String field) {
+        Target target = url == null ? null : targets.get(url);
+        if (target == null) {
+            target = target(url, field); // a URL refused is not remembered: it throws every time, naming the caller's field
+            if (targets.size() >= REMEMBERED) {
+                targets.clear();
+            }
+            targets.put(url, target);
+        }
+        return vet(target, field);
+    }
+
+    private static Target target(String url, String field) {
         URI uri;
         try {
             uri = new URI(url);
@@ -102,6 +126,12 @@ public final class UrlGuard {
             throw new ValidationException(field, "host '" + host + "' is an IPv4 address in a form clients read differently"
                     + " (decimal, octal, hex or short); write it as four decimal parts, a.b.c.d");
         }
+        return new Target(uri, scheme, host, port);
+    }
+
+    /** Looks the host up now and checks every address it has now: never remembered, so a DNS answer that changes is seen. */
+    private Vetted vet(Target target, String field) {
+        String host = target.host();
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(host);
@@ -112,13 +142,14 @@ public final class UrlGuard {
             throw new Unresolved(field, host);
         }
         for (InetAddress address : addresses) {
-            String refused = refusal(address);
+            String refused = rememberedRefusal(address);
             if (refused != null) {
                 throw new ValidationException(field, "resolves to " + address.getHostAddress() + refused
                         + "; webhooks may only reach such addresses when the operator allows them");
             }
         }
-        return new Vetted(uri, host, port != -1 ? port : scheme.equals("https") ? 443 : 80, List.of(addresses));
+        return new Vetted(target.uri(), host, target.port() != -1 ? target.port() : target.scheme().equals("https") ? 443 : 80,
+                List.of(addresses));
     }
 
     /**
@@ -129,6 +160,19 @@ public final class UrlGuard {
         Unresolved(String field, String host) {
             super(field, "host '" + host + "' does not resolve");
         }
+    }
+
+    /** {@link #refusal}, worked out once per address: what an address is and what the operator allows do not change. */
+    private String rememberedRefusal(InetAddress address) {
+        Optional<String> known = refusals.get(address);
+        if (known == null) {
+            known = Optional.ofNullable(refusal(address));
+            if (refusals.size() >= REMEMBERED) {
+                refusals.clear();
+            }
+            refusals.put(address, known);
+        }
+        return known.orElse(null);
     }
 
     /** Why an address is refused (", a loopback address"), or null when it may be reached. */

@@ -157,4 +157,22 @@ class UrlGuardTest {
         assertThatThrownBy(() -> strict.check(url, "delivery.webhook.url")).isInstanceOf(ValidationException.class)
                 .extracting("field").isEqualTo("delivery.webhook.url");
     }
+
+    @Test
+    void aUrlCheckedBeforeIsLookedUpAgainSoARebindingToARefusedAddressIsCaught() {
+        InetAddress[][] answer = {addresses("93.184.215.14")};
+        UrlGuard guard = new UrlGuard(host -> answer[0], UrlGuard.Allow.NONE);
+        assertThat(guard.check("http://rebinding.example/h", "url").address().getHostAddress()).isEqualTo("93.184.215.14");
+        answer[0] = addresses("127.0.0.1"); // the same URL text, remembered: its name now answers loopback
+        assertThatThrownBy(() -> guard.check("http://rebinding.example/h", "delivery.webhook.url")).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("loopback").extracting("field").isEqualTo("delivery.webhook.url");
+        answer[0] = addresses("93.184.215.15");
+        assertThat(guard.check("http://rebinding.example/h", "url").address().getHostAddress()).isEqualTo("93.184.215.15");
+    }
+
+    @Test
+    void aRefusedUrlIsRefusedEveryTimeNamingTheFieldItWasCheckedFor() {
+        assertThatThrownBy(() -> strict.check("ftp://public.example/x", "a")).extracting("field").isEqualTo("a");
+        assertThatThrownBy(() -> strict.check("ftp://public.example/x", "b")).extracting("field").isEqualTo("b");
+    }
 }
