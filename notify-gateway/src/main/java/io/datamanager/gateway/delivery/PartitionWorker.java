@@ -1,6 +1,8 @@
 package io.datamanager.gateway.delivery;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +23,25 @@ final class PartitionWorker implements Runnable {
         void deliver(String subscription, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException;
     }
 
+    /**
+     * Delivers records read one after the other together (in their order), for a channel where one round trip can carry
+     * many (Redis pipelining); returns when every one of them is done, or when the worker stopped.
+     */
+    @FunctionalInterface
+    interface Batches {
+        void deliver(String subscription, List<ConsumerRecord<String, byte[]>> records, PartitionWorker worker) throws InterruptedException;
+    }
+
+    /** Most records handed to {@link Batches} at once: those already read, never waiting for more. */
+    static final int BATCH = 100;
+
     /** A record to deliver, or (record null) a position the partition has been read up to. */
     private record Item(ConsumerRecord<String, byte[]> record, long position) {}
 
     final String subscription;
     private final Delivery delivery;
+    private final Batches batches;
+    private volatile int inFlight;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Object pause = new Object();
     private volatile boolean active = true;
@@ -36,6 +52,13 @@ final class PartitionWorker implements Runnable {
     PartitionWorker(String subscription, Delivery delivery) {
         this.subscription = subscription;
         this.delivery = delivery;
+        this.batches = null;
+    }
+
+    PartitionWorker(String subscription, Batches batches) {
+        this.subscription = subscription;
+        this.delivery = null;
+        this.batches = batches;
     }
 
     void enqueue(ConsumerRecord<String, byte[]> record) {
@@ -52,7 +75,7 @@ final class PartitionWorker implements Runnable {
     }
 
     long pending() {
-        return queue.size();
+        return queue.size() + inFlight;
     }
 
     boolean active() {
@@ -95,6 +118,10 @@ final class PartitionWorker implements Runnable {
                 if (item == null) {
                     continue;
                 }
+                if (batches != null) {
+                    deliverWithWhatIsQueued(item);
+                    continue;
+                }
                 if (item.record() != null) {
                     delivery.deliver(subscription, item.record(), this);
                 }
@@ -106,6 +133,30 @@ final class PartitionWorker implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.errorf(e, "delivery of %s stopped; its partition is delivered again after a restart", subscription);
+        }
+    }
+
+    /** The item and whatever is queued behind it, up to {@link #BATCH} records, delivered in one go; done moves past all or none. */
+    private void deliverWithWhatIsQueued(Item first) throws InterruptedException {
+        List<Item> items = new ArrayList<>();
+        items.add(first);
+        queue.drainTo(items, BATCH - 1);
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(items.size());
+        for (Item item : items) {
+            if (item.record() != null) {
+                records.add(item.record());
+            }
+        }
+        inFlight = items.size();
+        try {
+            if (!records.isEmpty()) {
+                batches.deliver(subscription, records, this);
+            }
+            if (active) {
+                done = Math.max(done, items.get(items.size() - 1).position());
+            }
+        } finally {
+            inFlight = 0;
         }
     }
 }

@@ -15,13 +15,16 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Keeps Redis caches consistent with the tables of subscriptions with {@code delivery.redis}: every record of
- * {@code dm.sub.<id>} is applied by {@link RedisWriter}, through a {@link SubscriptionFeed} of its own
+ * {@code dm.sub.<id>} is applied by {@link RedisWriter} (what a partition's worker has read so far in one pipeline, in
+ * order), through a {@link SubscriptionFeed} of its own
  * consumer group (a slow webhook never holds up cache invalidation). While Redis cannot be reached the change
  * is tried again, backing off from 100 ms to {@code DM_REDIS_RETRY_MAX}, and never skipped: its offset is
  * committed, and the consistency barrier counts it delivered, only once Redis took it.
@@ -52,7 +55,7 @@ public class RedisDispatcher {
 
     void onStart(@Observes StartupEvent event) {
         feed = new SubscriptionFeed("redis", config.kafkaBootstrap(), config.redisGroup(), config.instanceId(), new TopicNames(config.topicPrefix()),
-                this::deliver);
+                (PartitionWorker.Batches) this::deliver);
         feed.start();
     }
 
@@ -67,35 +70,46 @@ public class RedisDispatcher {
         return status.status(subscription, feed == null ? 0 : feed.pending(subscription));
     }
 
-    private void deliver(String id, ConsumerRecord<String, byte[]> record, PartitionWorker worker) throws InterruptedException {
+    /**
+     * Applies the records a partition's worker has read, in their order, in one pipeline; returns once Redis took them all,
+     * retrying the whole batch while it cannot be reached (each key's version makes a repeat change nothing).
+     */
+    private void deliver(String id, List<ConsumerRecord<String, byte[]>> records, PartitionWorker worker) throws InterruptedException {
         Subscription subscription = rules.get(id).orElse(null);
         if (subscription == null || subscription.delivery().redis() == null) {
             return; // removed, or no Redis delivery
         }
         Redis redis = subscription.delivery().redis();
         StatusTracker tracker = status.of(id);
-        ChangeEvent change;
-        try {
-            change = Json.read(record.value(), ChangeEvent.class);
-        } catch (RuntimeException e) {
-            // streams-app writes only valid changes; anything else cannot become valid by waiting
-            LOG.errorf(e, "record %d of %s-%d is not a change event; Redis delivery passes it by", record.offset(), record.topic(),
-                    record.partition());
-            tracker.failed("record " + record.offset() + " of " + record.topic() + " is not a change event: " + e.getMessage());
-            return;
+        List<RedisWriter.Change> changes = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            ChangeEvent change;
+            try {
+                change = Json.read(record.value(), ChangeEvent.class);
+            } catch (RuntimeException e) {
+                // streams-app writes only valid changes; anything else cannot become valid by waiting
+                LOG.errorf(e, "record %d of %s-%d is not a change event; Redis delivery passes it by", record.offset(), record.topic(),
+                        record.partition());
+                tracker.failed("record " + record.offset() + " of " + record.topic() + " is not a change event: " + e.getMessage());
+                continue;
+            }
+            RedisKeys keys = RedisKeys.of(redis, change);
+            for (String problem : keys.problems()) {
+                tracker.failed(problem);
+                registry.counter("dm.gateway.redis.unrendered.keys", "subscription", id).increment();
+                LOG.debugf("subscription %s, change %s: %s", id, change.id(), problem);
+            }
+            changes.add(new RedisWriter.Change(keys, change));
         }
-        RedisKeys keys = RedisKeys.of(redis, change);
-        for (String problem : keys.problems()) {
-            tracker.failed(problem);
-            registry.counter("dm.gateway.redis.unrendered.keys", "subscription", id).increment();
-            LOG.debugf("subscription %s, change %s: %s", id, change.id(), problem);
+        if (changes.isEmpty()) {
+            return;
         }
         Duration delay = FIRST_RETRY;
         while (worker.active()) {
             try {
-                writer.apply(connections.client(redis.connection()), redis.action(), keys, change);
-                tracker.delivered(change);
-                registry.counter("dm.gateway.redis.deliveries", "subscription", id).increment();
+                writer.applyAll(connections.client(redis.connection()), redis.action(), changes);
+                changes.forEach(c -> tracker.delivered(c.change()));
+                registry.counter("dm.gateway.redis.deliveries", "subscription", id).increment(changes.size());
                 return;
             } catch (JedisException e) {
                 String error = "Redis connection '" + RedisConnections.nameOf(redis.connection()) + "': " + e.getMessage();

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
@@ -94,14 +96,72 @@ final class RedisWriter {
     /** Applies the change; returns how many keys it wrote or removed (older than their version: none). */
     long apply(UnifiedJedis redis, RedisAction action, RedisKeys keys, ChangeEvent change) {
         String version = version(change);
-        String row = change.after() == null ? "" : new String(Json.toBytes(change.after()), StandardCharsets.UTF_8);
+        String row = row(change);
         String remove = action == RedisAction.SET ? "d" : "e";
-        List<String[]> pairs = new ArrayList<>();
-        keys.set().forEach(k -> pairs.add(new String[] {k, "s"}));
-        keys.delete().forEach(k -> pairs.add(new String[] {k, remove}));
-        long applied = run(redis, pairs, version, row);
+        long applied = run(redis, pairs(action, keys), version, row);
         for (String glob : keys.globs()) {
             applied += truncate(redis, glob, remove, version);
+        }
+        return applied;
+    }
+
+    /** One change of a batch: its keys and the change. */
+    record Change(RedisKeys keys, ChangeEvent change) {}
+
+    /**
+     * Applies the changes in their order, as {@link #apply} would one by one, but sends the scripts of consecutive
+     * changes in one pipeline: one round trip for the lot instead of one per change. A pipeline sends the script itself
+     * (EVAL), not its SHA-1: a script cache flushed halfway through would otherwise fail some calls and not others, and
+     * redoing the failed ones after later ones had run would apply a row's changes out of order. A truncate (SCAN) ends
+     * the pipeline before it and runs alone. A failure throws; running the whole batch again is safe, each key's version
+     * refusing what it already holds.
+     */
+    long applyAll(UnifiedJedis redis, RedisAction action, List<Change> changes) {
+        if (changes.size() == 1) {
+            return apply(redis, action, changes.get(0).keys(), changes.get(0).change()); // one round trip either way: EVALSHA's fewer bytes
+        }
+        long applied = 0;
+        List<Response<Object>> answers = new ArrayList<>();
+        AbstractPipeline pipeline = null;
+        try {
+            for (Change c : changes) {
+                if (!c.keys().globs().isEmpty()) {
+                    applied += sync(pipeline, answers);
+                    pipeline = null;
+                    applied += apply(redis, action, c.keys(), c.change());
+                    continue;
+                }
+                if (pipeline == null) {
+                    pipeline = redis.pipelined();
+                }
+                String version = version(c.change());
+                String row = row(c.change());
+                for (Call call : calls(pairs(action, c.keys()), version, row)) {
+                    answers.add(pipeline.eval(SCRIPT, call.keys(), call.args()));
+                }
+            }
+            applied += sync(pipeline, answers);
+            pipeline = null;
+        } finally {
+            if (pipeline != null) {
+                pipeline.close();
+            }
+        }
+        return applied;
+    }
+
+    private static long sync(AbstractPipeline pipeline, List<Response<Object>> answers) {
+        if (pipeline == null) {
+            return 0;
+        }
+        long applied = 0;
+        try (pipeline) {
+            pipeline.sync();
+            for (Response<Object> answer : answers) {
+                applied += (Long) answer.get(); // an error reply throws here
+            }
+        } finally {
+            answers.clear();
         }
         return applied;
     }
@@ -123,6 +183,31 @@ final class RedisWriter {
 
     private long run(UnifiedJedis redis, List<String[]> pairs, String version, String row) {
         long applied = 0;
+        for (Call call : calls(pairs, version, row)) {
+            applied += (Long) evaluate(redis, call.keys(), call.args());
+        }
+        return applied;
+    }
+
+    private static String row(ChangeEvent change) {
+        return change.after() == null ? "" : new String(Json.toBytes(change.after()), StandardCharsets.UTF_8);
+    }
+
+    /** (key, what to do) for every key the change names: 's' write, and for a removed key 'd' (if newer) or 'e' (evict). */
+    private static List<String[]> pairs(RedisAction action, RedisKeys keys) {
+        String remove = action == RedisAction.SET ? "d" : "e";
+        List<String[]> pairs = new ArrayList<>();
+        keys.set().forEach(k -> pairs.add(new String[] {k, "s"}));
+        keys.delete().forEach(k -> pairs.add(new String[] {k, remove}));
+        return pairs;
+    }
+
+    /** One call of the script: its KEYS and ARGV. */
+    private record Call(List<String> keys, List<String> args) {}
+
+    /** The script's calls for these pairs, at most {@value #KEYS_PER_CALL} keys each. */
+    private List<Call> calls(List<String[]> pairs, String version, String row) {
+        List<Call> calls = new ArrayList<>();
         for (int from = 0; from < pairs.size(); from += KEYS_PER_CALL) {
             List<String[]> batch = pairs.subList(from, Math.min(pairs.size(), from + KEYS_PER_CALL));
             List<String> keys = new ArrayList<>(batch.size() * 2);
@@ -135,8 +220,8 @@ final class RedisWriter {
                 keys.add(VERSION_PREFIX + pair[0]);
                 args.add(pair[1]);
             }
-            applied += (Long) evaluate(redis, keys, args);
+            calls.add(new Call(keys, args));
         }
-        return applied;
+        return calls;
     }
 }

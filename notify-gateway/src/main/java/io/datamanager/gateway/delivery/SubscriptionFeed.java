@@ -33,7 +33,7 @@ final class SubscriptionFeed {
 
     private final String name;
     private final TopicNames topics;
-    private final PartitionWorker.Delivery delivery;
+    private final java.util.function.Function<String, PartitionWorker> newWorker;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<TopicPartition, PartitionWorker> workers = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -43,9 +43,20 @@ final class SubscriptionFeed {
 
     SubscriptionFeed(String name, String bootstrap, String group, java.util.Optional<String> instanceId, TopicNames topics,
             PartitionWorker.Delivery delivery) {
+        this(name, bootstrap, group, instanceId, topics, subscription -> new PartitionWorker(subscription, delivery));
+    }
+
+    /** A feed whose workers hand over what they have read in batches ({@link PartitionWorker.Batches}). */
+    SubscriptionFeed(String name, String bootstrap, String group, java.util.Optional<String> instanceId, TopicNames topics,
+            PartitionWorker.Batches batches) {
+        this(name, bootstrap, group, instanceId, topics, subscription -> new PartitionWorker(subscription, batches));
+    }
+
+    private SubscriptionFeed(String name, String bootstrap, String group, java.util.Optional<String> instanceId, TopicNames topics,
+            java.util.function.Function<String, PartitionWorker> newWorker) {
         this.name = name;
         this.topics = topics;
-        this.delivery = delivery;
+        this.newWorker = newWorker;
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("group.id", group);
@@ -126,7 +137,7 @@ final class SubscriptionFeed {
 
     private PartitionWorker worker(TopicPartition partition) {
         return workers.computeIfAbsent(partition, p -> {
-            PartitionWorker worker = new PartitionWorker(p.topic().substring(topics.prefix().length() + ".sub.".length()), delivery);
+            PartitionWorker worker = newWorker.apply(p.topic().substring(topics.prefix().length() + ".sub.".length()));
             threads.execute(worker);
             return worker;
         });

@@ -108,6 +108,52 @@ class RedisDeliveryIT {
     }
 
     @Test
+    void aBurstIsAppliedInPipelinesInOrderAndEveryKeyEndsAtItsNewestChange() throws Exception {
+        subscribe("cache-burst", "{'keys': ['burst:{id}'], 'action': 'set'}");
+        try (JedisPooled redis = new JedisPooled(RedisKafka.redis.url()); Burst burst = new Burst("cache-burst")) {
+            long evalsBefore = evalCalls(redis);
+            java.util.Map<Integer, ObjectNode> newest = new java.util.HashMap<>();
+            for (int round = 0; round < 25; round++) { // 1,000 updates of 40 rows: the gateway reads many per poll
+                for (int id = 1; id <= 40; id++) {
+                    ObjectNode after = row(id, round, "round " + round);
+                    burst.send(change(round == 0 ? Op.INSERT : Op.UPDATE, newest.get(id), after));
+                    newest.put(id, after);
+                }
+            }
+            Lsn at = new Lsn(lsn += 0x100); // a truncate in the middle: it runs alone, between two pipelines
+            burst.send(new ChangeEvent(1, "truncate-" + at, "public.t", Op.TRUNCATE, Json.mapper().createObjectNode(),
+                    null, null, List.of(), true, List.of(), at.toString(), lsn, Instant.now(), Instant.now()));
+            for (int id = 1; id <= 20; id++) {
+                ObjectNode after = row(id, 99, "after the truncate");
+                burst.send(change(Op.INSERT, null, after));
+                newest.put(id, after);
+            }
+            ObjectNode gone = newest.get(20);
+            burst.send(change(Op.DELETE, gone, null));
+            burst.send(change(Op.INSERT, null, row(999, 1, "marker")));
+            burst.flush();
+            await(() -> redis.get("burst:999") != null);
+            for (int id = 1; id <= 19; id++) {
+                assertThat(redis.get("burst:" + id)).as("row " + id).isEqualTo(newest.get(id).toString());
+            }
+            for (int id = 20; id <= 40; id++) {
+                assertThat(redis.get("burst:" + id)).as("row " + id + ", deleted or truncated").isNull();
+            }
+            assertThat(evalCalls(redis) - evalsBefore).as("changes read together went out in pipelines (EVAL)").isPositive();
+        }
+    }
+
+    /** How many EVAL calls Redis served: only a pipeline sends the script itself (one change at a time goes by EVALSHA). */
+    private static long evalCalls(JedisPooled redis) {
+        for (String line : redis.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_eval:")) {
+                return Long.parseLong(line.replaceAll("^cmdstat_eval:calls=(\\d+),.*", "$1"));
+            }
+        }
+        return 0;
+    }
+
+    @Test
     void aTruncateEvictsEveryKeyTheTemplatesCanProduce() throws Exception {
         subscribe("cache-truncate", "{'keys': ['line:{id}']}");
         try (JedisPooled redis = new JedisPooled(RedisKafka.redis.url())) {
@@ -189,6 +235,39 @@ class RedisDeliveryIT {
     /** All into partition 0, so a later record (a marker) is delivered after the earlier ones. */
     private static void send(String subscription, ChangeEvent event) throws Exception {
         producer.send(new ProducerRecord<>(RedisKafka.PREFIX + ".sub." + subscription, 0, event.key(), event.toJson())).get();
+    }
+
+    /** Records sent without waiting for each, in order (one request in flight), so the gateway finds many at once. */
+    private static final class Burst implements AutoCloseable {
+        private final String topic;
+        private final KafkaProducer<String, byte[]> burst;
+        private final List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+
+        Burst(String subscription) {
+            topic = RedisKafka.PREFIX + ".sub." + subscription;
+            Properties props = new Properties();
+            props.put("bootstrap.servers", RedisKafka.bootstrap);
+            props.put("enable.idempotence", "false");
+            props.put("max.in.flight.requests.per.connection", "1");
+            props.put("linger.ms", "50");
+            burst = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        void send(ChangeEvent event) {
+            sent.add(burst.send(new ProducerRecord<>(topic, 0, event.key(), event.toJson())));
+        }
+
+        void flush() throws Exception {
+            burst.flush();
+            for (var f : sent) {
+                f.get();
+            }
+        }
+
+        @Override
+        public void close() {
+            burst.close();
+        }
     }
 
     private static RequestSpecification api() {
