@@ -234,6 +234,8 @@ public final class KafkaBroker implements AutoCloseable {
         command.add(ChildProcesses.java());
         command.add("-Xms128m");
         command.add("-Xmx512m");
+        command.add("-Xmn32m"); // with 8 MB survivor spaces: see ServiceProcess.JVM_OPTIONS
+        command.add("-XX:SurvivorRatio=2");
         command.add("-XX:+UseSerialGC"); // C2 too: the broker runs as long as the stack, the JIT's start cost pays back
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         command.add("-Dorg.slf4j.simpleLogger.log.kafka=info");
