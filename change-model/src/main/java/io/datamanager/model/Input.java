@@ -74,13 +74,56 @@ public final class Input {
                 throw new ValidationException(field, "must be " + hint + " in ASCII, was '" + shown(value) + "'");
             }
         }
-        Instant instant;
-        try {
-            instant = OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new ValidationException(field, "must be " + hint + ", was '" + shown(value) + "'");
+        Instant instant = utc(value);
+        if (instant == null) {
+            try {
+                instant = OffsetDateTime.parse(value).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new ValidationException(field, "must be " + hint + ", was '" + shown(value) + "'");
+            }
         }
         return instant(field, instant);
+    }
+
+    private static final int[] FRACTION = {100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
+    /**
+     * The form every Instant is written in ({@code Instant#toString}, {@code 2026-11-23T10:15:30.123456Z}), read by hand:
+     * java.time's formatter was a third of the CPU of reading a change event (two times in each). Null for any other form
+     * and for a field out of its range, which the formatter then reads or refuses as before.
+     */
+    private static Instant utc(String v) {
+        int n = v.length();
+        if (n < 20 || n > 30 || v.charAt(n - 1) != 'Z' || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T'
+                || v.charAt(13) != ':' || v.charAt(16) != ':' || n > 20 && (n == 21 || v.charAt(19) != '.')) {
+            return null;
+        }
+        int year = digits(v, 0, 4);
+        int month = digits(v, 5, 7);
+        int day = digits(v, 8, 10);
+        int hour = digits(v, 11, 13);
+        int minute = digits(v, 14, 16);
+        int second = digits(v, 17, 19);
+        int fraction = n > 20 ? digits(v, 20, n - 1) : 0;
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || fraction < 0 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null;
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600 + minute * 60 + second, n > 20 ? (long) fraction * FRACTION[n - 22] : 0);
+    }
+
+    /** The ASCII digits from {@code from} to {@code to} as a number; -1 when one is not a digit. */
+    private static int digits(String v, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     /** The instant, when PostgreSQL's timestamptz holds it (4714-11-24 BC to 294276-12-31 AD). */

@@ -109,6 +109,25 @@ class JsonStrictTest {
     }
 
     @Test
+    void inputTimesInInstantsOwnFormReadAsIso8601Says() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) { // every fraction length, as Instant#toString writes them
+            Instant at = Instant.ofEpochSecond(random.nextLong(-62_000_000_000L, 250_000_000_000L), random.nextInt(1_000_000_000));
+            String text = at.toString();
+            for (int digits = 0; digits <= 9; digits++) {
+                String cut = digits == 0 ? text.substring(0, 19) + "Z" : text.substring(0, 20) + (text.substring(20, text.length() - 1) + "000000000").substring(0, digits) + "Z";
+                assertThat(Input.instant("at", cut)).as(cut).isEqualTo(java.time.OffsetDateTime.parse(cut).toInstant());
+            }
+        }
+        for (String bad : List.of("2026-02-29T10:15:30Z", "2026-04-31T10:15:30Z", "2026-11-23T24:00:00Z", "2026-11-23T10:60:30Z",
+                "2026-11-23T10:15:60Z", "2026-13-01T10:15:30Z", "2026-00-01T10:15:30Z", "2026-11-00T10:15:30Z",
+                "2026-11-23T10:15:30.1234567890Z", "2026-11-23T10:15:3aZ")) {
+            assertThatThrownBy(() -> Input.instant("at", bad)).as(bad).isInstanceOf(ValidationException.class).extracting("field").isEqualTo("at");
+        }
+        assertThat(Input.instant("at", "2024-02-29T23:59:59.5Z")).isEqualTo(Instant.parse("2024-02-29T23:59:59.500Z"));
+    }
+
+    @Test
     void inputTimesArePostgresTimes() {
         assertThat(Input.instant("at", "+294276-12-31T23:59:59Z")).isBefore(Input.END_INSTANT);
         for (String bad : List.of("+999999999-12-31T23:59:59Z", "+294277-01-01T00:00:00Z", "-4713-11-23T23:59:59Z", "2026-11-23",
