@@ -41,6 +41,9 @@ class InputInstantTest {
         }
         if (general != null) {
             assertThat(Input.instant("at", text)).isEqualTo(general); // read all the same, by the general parse
+        } else {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Input.instant("at", text)).isInstanceOf(ValidationException.class)
+                    .extracting("field").isEqualTo("at");
         }
     }
 

@@ -1,19 +1,13 @@
 package io.datamanager.history.ingest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.history.config.HistoryConfig;
 import io.datamanager.history.store.ContextRecord;
 import io.datamanager.history.store.ContextStore;
-import io.datamanager.history.store.IngestOffset;
-import io.datamanager.history.store.Policy;
 import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.Redaction;
 import io.datamanager.history.store.VersionStore;
-import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.DeadLetterHeaders;
-import io.datamanager.model.Json;
 import io.datamanager.model.TopicNames;
-import io.datamanager.model.debezium.ColumnTypes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,15 +17,23 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -46,7 +48,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -59,7 +60,8 @@ import org.jboss.logging.Logger;
  * says ({@link StoredPositions}): a crash at any point neither loses nor doubles a version, and the group's Kafka
  * offsets, committed after the database's, are for monitoring and for dm.context (idempotent by its key). An event
  * that comes twice is still stored once (by its id). A database failure rewinds to the batch and retries with backoff;
- * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on.
+ * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on. One thread polls; the writer threads
+ * parse each batch (parsing is most of the CPU) and then write it, so the ingest uses every core it is given.
  */
 @ApplicationScoped
 public class HistoryIngest {
@@ -80,9 +82,9 @@ public class HistoryIngest {
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> dlq;
     private Thread thread;
-    /** The dm.types header text last stored per table. */
-    private final Map<String, String> knownTypes = new HashMap<>();
-    private final java.util.concurrent.ExecutorService[] writers;
+    /** The dm.types header text last stored per table: read by the writers, changed by the ingest thread between batches. */
+    private final Map<String, String> knownTypes = new ConcurrentHashMap<>();
+    private final ExecutorService[] writers;
 
     HistoryIngest(HistoryConfig config, VersionStore versions, ContextStore contexts, PolicyStore policies, MeterRegistry registry) {
         this.config = config;
@@ -94,10 +96,10 @@ public class HistoryIngest {
         this.contextsStored = Counter.builder("dm.history.context.messages.stored").register(registry);
         this.deadLettered = Counter.builder("dm.history.records.dead.lettered").register(registry);
         this.retries = Counter.builder("dm.history.batch.retries").register(registry);
-        this.writers = new java.util.concurrent.ExecutorService[Math.max(1, config.writers())];
+        this.writers = new ExecutorService[Math.max(1, config.writers())];
         for (int i = 0; i < writers.length; i++) {
             int index = i;
-            writers[i] = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "dm-history-writer-" + index));
+            writers[i] = Executors.newSingleThreadExecutor(r -> new Thread(r, "dm-history-writer-" + index));
         }
     }
 
@@ -184,12 +186,15 @@ public class HistoryIngest {
     }
 
     private void store(ConsumerRecords<byte[], byte[]> records, TopicNames topics) throws Exception {
-        Map<Integer, List<ChangeEvent>> batch = new TreeMap<>(); // by partition of dm.changes, each in its order
-        Map<String, ObjectNode> newTypes = new HashMap<>();
-        Map<String, String> newText = new HashMap<>();
+        List<List<ConsumerRecord<byte[], byte[]>>> changes = new ArrayList<>(); // per partition of dm.changes, each in its order
         List<ContextRecord> context = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (record.topic().equals(topics.context())) {
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> read = records.records(partition);
+            if (partition.topic().equals(topics.changes())) {
+                changes.add(read); // every record read counts, stored or not (untracked, dead letters)
+                continue;
+            }
+            for (ConsumerRecord<byte[], byte[]> record : read) {
                 ContextRecord message;
                 try {
                     message = ContextRecord.parse(record.value());
@@ -199,95 +204,114 @@ public class HistoryIngest {
                 }
                 redaction.applyContext(message.context(), policies.redactedContextKeys());
                 context.add(message);
-                continue;
-            }
-            ChangeEvent event;
-            try {
-                event = ChangeEvent.fromJson(record.value());
-            } catch (RuntimeException e) {
-                deadLetter(record, e, topics);
-                continue;
-            }
-            Policy policy = policies.get(event.table());
-            if (!policy.tracking()) {
-                continue;
-            }
-            if (!policy.redactedColumns().isEmpty()) {
-                event = redact(event, policy);
-            }
-            batch.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(event);
-            rememberTypes(event.table(), record.headers().lastHeader(ColumnTypes.HEADER), newTypes, newText);
-        }
-        List<IngestOffset> offsets = new ArrayList<>();
-        for (TopicPartition partition : records.partitions()) {
-            if (partition.topic().equals(topics.changes())) { // every record read counts, stored or not (untracked, dead letters)
-                List<ConsumerRecord<byte[], byte[]>> read = records.records(partition);
-                offsets.add(new IngestOffset(partition.topic(), partition.partition(), read.get(0).offset(), read.get(read.size() - 1).offset() + 1));
             }
         }
-        write(batch, offsets, newTypes);
+        List<ChangesPart.Stored> written = write(changes, topics);
         contexts.insert(context); // after the versions: a failure reads the whole batch again, and both skip what they hold
         contextsStored.increment(context.size());
-        knownTypes.putAll(newText); // only once stored: a failed batch parses them again
+        rememberTypes(written); // only once stored: a failed batch parses them again
     }
 
     /**
-     * Writes the batch on up to {@code writers} connections at once, split by partition of dm.changes (a row's versions
-     * share one, in order), each with the offsets of its partitions in its transaction; returns when all committed,
-     * throws when any failed (the batch is then read again from where the database holds each partition).
+     * Parses the batch on every writer at once (in slices of the poll, whatever their partitions), then writes it on up
+     * to {@code writers} connections at once, split by partition of dm.changes (a row's versions share one, in order),
+     * each part with the offsets of its partitions in its transaction; returns when all committed, throws when any
+     * failed (the batch is then read again from where the database holds each partition).
      */
-    private void write(Map<Integer, List<ChangeEvent>> batch, List<IngestOffset> offsets, Map<String, ObjectNode> newTypes) throws Exception {
-        if (offsets.isEmpty()) {
-            return; // only dm.context in this poll
+    private List<ChangesPart.Stored> write(List<List<ConsumerRecord<byte[], byte[]>>> partitions, TopicNames topics) throws Exception {
+        if (partitions.isEmpty()) {
+            return List.of(); // only dm.context in this poll
         }
-        int size = batch.values().stream().mapToInt(List::size).sum();
-        int n = Math.min(Math.min(writers.length, offsets.size()), Math.max(1, size / 500));
-        List<List<ChangeEvent>> parts = new ArrayList<>();
-        List<List<IngestOffset>> partOffsets = new ArrayList<>();
+        List<List<ChangesPart.Parsed>> parsed = parse(partitions);
+        int size = parsed.stream().mapToInt(List::size).sum();
+        int n = Math.min(Math.min(writers.length, parsed.size()), Math.max(1, size / 500));
+        List<ChangesPart> parts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            parts.add(new ArrayList<>());
-            partOffsets.add(new ArrayList<>());
+            parts.add(new ChangesPart());
         }
-        for (int i = 0; i < offsets.size(); i++) {
-            IngestOffset offset = offsets.get(i);
-            partOffsets.get(i % n).add(offset);
-            parts.get(i % n).addAll(batch.getOrDefault(offset.partition(), List.of()));
+        List<List<ChangesPart.Parsed>> largestFirst = new ArrayList<>(parsed);
+        largestFirst.sort(Comparator.comparingInt((List<?> p) -> p.size()).reversed());
+        for (List<ChangesPart.Parsed> partition : largestFirst) { // each to the part with the fewest records yet
+            parts.stream().min(Comparator.comparingInt(ChangesPart::size)).orElseThrow().add(partition);
         }
-        if (n == 1) {
-            versions.insert(parts.get(0), newTypes, partOffsets.get(0));
-        } else {
-            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                List<ChangeEvent> part = parts.get(i);
-                List<IngestOffset> own = partOffsets.get(i);
-                Map<String, ObjectNode> types = i == 0 ? newTypes : Map.of();
-                running.add(writers[i].submit(() -> {
-                    versions.insert(part, types, own);
-                    return null;
-                }));
-            }
-            Exception failure = null;
-            for (var f : running) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    failure = e.getCause() instanceof Exception ex ? ex : e;
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
+        BiConsumer<ConsumerRecord<byte[], byte[]>, Exception> deadLetter = (record, e) -> deadLetter(record, e, topics);
+        List<Callable<ChangesPart.Stored>> stores = new ArrayList<>();
+        for (ChangesPart part : parts) {
+            stores.add(() -> part.store(versions, knownTypes, deadLetter));
         }
-        stored.increment(size);
+        List<ChangesPart.Stored> written = onWriters(stores);
+        stored.increment(written.stream().mapToInt(ChangesPart.Stored::versions).sum());
+        return written;
     }
 
-    private ChangeEvent redact(ChangeEvent e, Policy policy) {
-        ObjectNode before = e.before();
-        ObjectNode after = e.after();
-        redaction.apply(e.table(), before, policy.redactedColumns());
-        redaction.apply(e.table(), after, policy.redactedColumns());
-        return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, e.changed(), e.complete(), e.missing(),
-                e.lsn(), e.txId(), e.commitTs(), e.captureTs(), e.jsonNulls(), e.context());
+    /** Each partition's records parsed, in its order: slices of the poll on the writers at once, a small poll here. */
+    private List<List<ChangesPart.Parsed>> parse(List<List<ConsumerRecord<byte[], byte[]>>> partitions) throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        partitions.forEach(all::addAll);
+        int slices = Math.min(writers.length, Math.max(1, all.size() / 250));
+        List<Callable<List<ChangesPart.Parsed>>> work = new ArrayList<>();
+        for (int i = 0; i < slices; i++) {
+            List<ConsumerRecord<byte[], byte[]>> slice = all.subList(all.size() * i / slices, all.size() * (i + 1) / slices);
+            work.add(() -> slice.stream().map(r -> ChangesPart.parse(r, policies, redaction)).toList());
+        }
+        List<ChangesPart.Parsed> done = new ArrayList<>(all.size());
+        onWriters(work).forEach(done::addAll);
+        List<List<ChangesPart.Parsed>> out = new ArrayList<>();
+        int at = 0;
+        for (List<ConsumerRecord<byte[], byte[]>> partition : partitions) {
+            out.add(done.subList(at, at + partition.size()));
+            at += partition.size();
+        }
+        return out;
+    }
+
+    /** Runs the tasks, the i-th on writer i (one task on this thread); their results in order, or the first failure once all ended. */
+    private <T> List<T> onWriters(List<Callable<T>> tasks) throws Exception {
+        if (tasks.size() == 1) {
+            return List.of(tasks.get(0).call());
+        }
+        List<Future<T>> running = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            running.add(writers[i].submit(tasks.get(i)));
+        }
+        List<T> results = new ArrayList<>();
+        Exception failure = null;
+        for (Future<T> f : running) {
+            try {
+                results.add(f.get());
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure : e.getCause() instanceof Exception ex ? ex : e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
+    }
+
+    /**
+     * Takes the dm.types texts the parts stored as the ones the database holds. Two parts that stored different texts of
+     * one table (its header changed within the batch) committed in an order not known here: the table is forgotten, so
+     * its next header is stored again.
+     */
+    private void rememberTypes(List<ChangesPart.Stored> written) {
+        Map<String, String> texts = new HashMap<>();
+        Set<String> disagreed = new HashSet<>();
+        for (ChangesPart.Stored part : written) {
+            part.types().forEach((table, text) -> {
+                String other = texts.putIfAbsent(table, text);
+                if (other != null && !other.equals(text)) {
+                    disagreed.add(table);
+                }
+            });
+        }
+        texts.forEach((table, text) -> {
+            if (disagreed.contains(table)) {
+                knownTypes.remove(table);
+            } else {
+                knownTypes.put(table, text);
+            }
+        });
     }
 
     /**
@@ -314,19 +338,6 @@ public class HistoryIngest {
         } catch (TimeoutException e) {
             LOG.warnf(e, "could not create %s; its context is stored once it exists", topic);
         }
-    }
-
-    /** Parses a table's dm.types header only when its text differs from the one last stored: not once per record. */
-    private void rememberTypes(String table, Header header, Map<String, ObjectNode> newTypes, Map<String, String> newText) {
-        if (header == null) {
-            return;
-        }
-        String text = new String(header.value(), StandardCharsets.UTF_8);
-        if (text.isBlank() || text.equals(newText.getOrDefault(table, knownTypes.get(table)))) {
-            return;
-        }
-        newTypes.put(table, Json.mapper().valueToTree(ColumnTypes.fromHeader(header.value()).descriptors()));
-        newText.put(table, text);
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error, TopicNames topics) {

@@ -3,7 +3,6 @@ package io.datamanager.history.store;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datamanager.model.ChangeEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,10 +30,14 @@ import org.postgresql.util.PSQLState;
  */
 @ApplicationScoped
 public class VersionStore {
-    /** How both ways add a batch's versions to a table's count and newest commit. */
+    /**
+     * How both ways add a batch's versions to a table's count and newest commit, and its column types (from the dm.types
+     * header) to those held: one statement per table, so parallel writers lock a table's row once, in one order.
+     */
     private static final String ADD_COUNTS = """
             ON CONFLICT (table_name) DO UPDATE SET version_count = dm_table.version_count + EXCLUDED.version_count,
-                last_change = greatest(dm_table.last_change, EXCLUDED.last_change)""";
+                last_change = greatest(dm_table.last_change, EXCLUDED.last_change),
+                column_types = dm_table.column_types || EXCLUDED.column_types""";
     /** Per-connection staging table of the deduplicating way (n keeps the batch's order); emptied at commit. */
     private static final String STAGE = """
             CREATE TEMP TABLE IF NOT EXISTS dm_stage (
@@ -50,7 +53,8 @@ public class VersionStore {
             INSERT INTO dm_table (table_name, version_count, last_change)
             SELECT table_name, count(*), max(commit_ts) FROM ins GROUP BY table_name ORDER BY table_name -- one lock order for parallel writers
             """.formatted(CopyRows.COLUMNS) + ADD_COUNTS;
-    private static final String COUNT = "INSERT INTO dm_table (table_name, version_count, last_change) VALUES (?, ?, ?)\n" + ADD_COUNTS;
+    private static final String COUNT = "INSERT INTO dm_table (table_name, version_count, last_change, column_types) VALUES (?, ?, ?, ?::jsonb)\n"
+            + ADD_COUNTS;
     /** Moves a partition's offset on only from where this batch began: a consumer that stored past it owns the partition. */
     private static final String OFFSET = """
             INSERT INTO dm_ingest_offset (topic, partition, next_offset) VALUES (?, ?, ?)
@@ -70,17 +74,19 @@ public class VersionStore {
      * stored) when the database already holds one of the partitions past where this batch began.
      */
     public void insert(List<ChangeEvent> events, Map<String, ObjectNode> columnTypes, List<IngestOffset> offsets) throws SQLException {
+        insertRows(events.stream().map(VersionRow::of).toList(), columnTypes, offsets);
+    }
+
+    /** As {@link #insert}, of versions whose COPY lines were made already. */
+    public void insertRows(List<VersionRow> events, Map<String, ObjectNode> columnTypes, List<IngestOffset> offsets) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 saveOffsets(c, offsets); // first: its row locks order two consumers of one partition before any version
-                if (!events.isEmpty() && !copyNew(c, events)) {
+                if (!copyNew(c, events, columnTypes)) {
                     c.rollback();
                     saveOffsets(c, offsets);
-                    copyDeduplicated(c, events);
-                }
-                if (!columnTypes.isEmpty()) {
-                    saveColumnTypes(c, columnTypes);
+                    copyDeduplicated(c, events, columnTypes);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -138,44 +144,40 @@ public class VersionStore {
     }
 
     /**
-     * COPY into dm_version and the per-table counts from the batch itself; false (the transaction aborted) when the
-     * database holds one of the versions already.
+     * COPY into dm_version, then the per-table counts from the batch itself and the column types; false (the
+     * transaction aborted) when the database holds one of the versions already.
      */
-    private static boolean copyNew(Connection c, List<ChangeEvent> events) throws SQLException {
-        try {
-            copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY dm_version (" + CopyRows.COLUMNS + ") FROM STDIN"), events);
-        } catch (PSQLException e) {
-            if (PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState()) && e.getServerErrorMessage() != null
-                    && VERSION_INDEX.equals(e.getServerErrorMessage().getConstraint())) {
-                return false;
+    private static boolean copyNew(Connection c, List<VersionRow> events, Map<String, ObjectNode> columnTypes) throws SQLException {
+        if (!events.isEmpty()) {
+            try {
+                copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY dm_version (" + CopyRows.COLUMNS + ") FROM STDIN"), events);
+            } catch (PSQLException e) {
+                if (PSQLState.UNIQUE_VIOLATION.getState().equals(e.getSQLState()) && e.getServerErrorMessage() != null
+                        && VERSION_INDEX.equals(e.getServerErrorMessage().getConstraint())) {
+                    return false;
+                }
+                throw e;
             }
-            throw e;
         }
-        Map<String, Count> counts = new TreeMap<>(); // sorted: one lock order for parallel writers
-        for (ChangeEvent e : events) {
-            counts.merge(e.table(), new Count(1, e.commitTs()), Count::plus);
+        Map<String, TableChange> tables = new TreeMap<>();
+        for (VersionRow row : events) {
+            tables.merge(row.event().table(), new TableChange(1, row.event().commitTs(), null), TableChange::plus);
         }
-        try (PreparedStatement ps = c.prepareStatement(COUNT)) {
-            for (var entry : counts.entrySet()) {
-                ps.setString(1, entry.getKey());
-                ps.setLong(2, entry.getValue().versions());
-                ps.setObject(3, entry.getValue().last().atOffset(ZoneOffset.UTC));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        saveTables(c, tables, columnTypes);
         return true;
     }
 
-    /** A table's versions in a batch, and its newest commit. */
-    private record Count(long versions, Instant last) {
-        Count plus(Count other) {
-            return new Count(versions + other.versions, last.isAfter(other.last) ? last : other.last);
+    /**
+     * COPY into the staging table, then one INSERT that skips the versions already held and counts the others. The
+     * batch's tables are written first (types, no versions yet), so the count's upsert finds their rows locked by this
+     * transaction already: one lock order for parallel writers, whichever versions were new.
+     */
+    private static void copyDeduplicated(Connection c, List<VersionRow> events, Map<String, ObjectNode> columnTypes) throws SQLException {
+        Map<String, TableChange> tables = new TreeMap<>();
+        for (VersionRow row : events) {
+            tables.putIfAbsent(row.event().table(), new TableChange(0, null, null));
         }
-    }
-
-    /** COPY into the staging table, then one INSERT that skips the versions already held. */
-    private static void copyDeduplicated(Connection c, List<ChangeEvent> events) throws SQLException {
+        saveTables(c, tables, columnTypes);
         try (Statement s = c.createStatement()) {
             s.execute(STAGE);
             copy(c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY dm_stage (" + CopyRows.COLUMNS + ") FROM STDIN"), events);
@@ -183,16 +185,42 @@ public class VersionStore {
         }
     }
 
+    /** Adds to each table's row (in name order: one lock order for parallel writers) its versions and column types. */
+    private static void saveTables(Connection c, Map<String, TableChange> tables, Map<String, ObjectNode> columnTypes) throws SQLException {
+        columnTypes.forEach((table, types) -> tables.merge(table, new TableChange(0, null, types), TableChange::plus));
+        if (tables.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(COUNT)) {
+            for (var entry : tables.entrySet()) {
+                TableChange change = entry.getValue();
+                ps.setString(1, entry.getKey());
+                ps.setLong(2, change.versions());
+                ps.setObject(3, change.last() == null ? null : change.last().atOffset(ZoneOffset.UTC), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setString(4, change.types() == null ? "{}" : change.types().toString());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** What a batch adds to a table's row: versions, its newest commit (null: none), column types (null: none). */
+    private record TableChange(long versions, Instant last, ObjectNode types) {
+        TableChange plus(TableChange other) {
+            Instant newest = last == null ? other.last : other.last == null || last.isAfter(other.last) ? last : other.last;
+            return new TableChange(versions + other.versions, newest, types != null ? types : other.types);
+        }
+    }
+
     /**
-     * Sends each line as UTF-8 bytes encoded here, whole. The driver's {@code copyIn(sql, Reader)} encodes
-     * 65,536-character chunks one at a time, so a 4-byte character whose surrogate pair a chunk boundary
+     * Sends each line as the UTF-8 bytes {@link VersionRow} encoded, whole. The driver's {@code copyIn(sql, Reader)}
+     * encodes 65,536-character chunks one at a time, so a 4-byte character whose surrogate pair a chunk boundary
      * splits was stored as {@code ??}.
      */
-    private static void copy(CopyIn copy, List<ChangeEvent> events) throws SQLException {
+    private static void copy(CopyIn copy, List<VersionRow> events) throws SQLException {
         try {
-            for (ChangeEvent event : events) {
-                byte[] line = CopyRows.row(event).getBytes(StandardCharsets.UTF_8);
-                copy.writeToCopy(line, 0, line.length);
+            for (VersionRow row : events) {
+                copy.writeToCopy(row.line(), 0, row.line().length);
             }
             copy.endCopy();
         } finally {
@@ -201,18 +229,4 @@ public class VersionStore {
             }
         }
     }
-
-    private static void saveColumnTypes(Connection c, Map<String, ObjectNode> columnTypes) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO dm_table (table_name, column_types) VALUES (?, ?::jsonb)
-                ON CONFLICT (table_name) DO UPDATE SET column_types = dm_table.column_types || EXCLUDED.column_types""")) {
-            for (var entry : columnTypes.entrySet()) {
-                ps.setString(1, entry.getKey());
-                ps.setString(2, entry.getValue().toString());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
 }
