@@ -4,25 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.datamanager.history.config.HistoryConfig;
-import io.datamanager.history.store.ContextStore;
 import io.datamanager.history.store.IngestOffset;
-import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.VersionStore;
 import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.Json;
 import io.datamanager.model.Lsn;
 import io.datamanager.model.Op;
 import io.datamanager.model.RowKey;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,8 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -95,7 +87,7 @@ class ExactlyOnceIngestIT {
 
         assertThat(storedVersions() - stored).as("versions the restarted ingest wrote").isEqualTo(later.size());
         assertThat(deadLettered() - letters).as("dead letters: the poison records were not read again").isEqualTo(PARTITIONS);
-        assertExactlyOnce(table, sent);
+        ingests.assertExactlyOnce(table, sent);
     }
 
     @Test
@@ -129,7 +121,7 @@ class ExactlyOnceIngestIT {
         Ingests.awaitCommitted(topics, "g", "changes");
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ingests.versions.storedOffsets(topics + ".changes").size() == PARTITIONS);
 
-        assertExactlyOnce(table, sent);
+        ingests.assertExactlyOnce(table, sent);
     }
 
     @Test
@@ -142,41 +134,14 @@ class ExactlyOnceIngestIT {
         assertThatThrownBy(() -> ingests.versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 1, 3))))
                 .isInstanceOf(VersionStore.OffsetsMoved.class).hasMessageContaining(topic + "-0 past offset 1");
         assertThat(ingests.versions.storedOffsets(topic)).as("nothing of the refused batch").isEqualTo(Map.of(0, 2L));
-        assertThat(count("SELECT count(*) FROM dm_version WHERE table_name = ?", table)).isEqualTo(2);
+        assertThat(ingests.count("SELECT count(*) FROM dm_version WHERE table_name = ?", table)).isEqualTo(2);
         ingests.versions.insert(late, Map.of(), List.of(new IngestOffset(topic, 1, 0, 1), new IngestOffset(topic, 0, 2, 4)));
         assertThat(ingests.versions.storedOffsets(topic)).isEqualTo(Map.of(0, 4L, 1, 1L));
-        assertThat(count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(4);
-    }
-
-    /** Every event sent is one version, none other, and the table's count says so. */
-    private void assertExactlyOnce(String table, List<ChangeEvent> sent) throws Exception {
-        Map<String, Integer> stored = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT event_id FROM dm_version WHERE table_name = ?")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stored.merge(rs.getString(1), 1, Integer::sum);
-                }
-            }
-        }
-        Map<String, Integer> expected = new HashMap<>();
-        sent.forEach(e -> expected.put(e.id(), 1));
-        assertThat(stored).as("versions by event id").isEqualTo(expected);
-        assertThat(count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(sent.size());
-    }
-
-    private long count(String sql, String table) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        assertThat(ingests.count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(4);
     }
 
     private void awaitVersions(String table, int n) {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM dm_version WHERE table_name = ?", table) >= n);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ingests.count("SELECT count(*) FROM dm_version WHERE table_name = ?", table) >= n);
     }
 
     private double deadLettered() {

@@ -1,19 +1,26 @@
 package io.datamanager.history.ingest;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.datamanager.history.config.HistoryConfig;
 import io.datamanager.history.store.ContextStore;
 import io.datamanager.history.store.PolicyStore;
 import io.datamanager.history.store.VersionStore;
+import io.datamanager.model.ChangeEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -36,6 +43,8 @@ class Ingests {
     PolicyStore policies;
     @Inject
     MeterRegistry registry;
+    @Inject
+    DataSource dataSource;
     private final List<HistoryIngest> running = new ArrayList<>();
 
     /** An ingest reading {@code prefix}'s topics in group {@code group}; {@code batchSize} null keeps the service's. */
@@ -98,5 +107,34 @@ class Ingests {
         Properties props = new Properties();
         props.put("bootstrap.servers", ContextResource.bootstrap);
         return Admin.create(props);
+    }
+
+    /** Every event sent is one version of the table, none other, and the table's count says so. */
+    void assertExactlyOnce(String table, List<ChangeEvent> sent) throws Exception {
+        Map<String, Integer> stored = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT event_id FROM dm_version WHERE table_name = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.merge(rs.getString(1), 1, Integer::sum);
+                }
+            }
+        }
+        Map<String, Integer> expected = new HashMap<>();
+        sent.forEach(e -> expected.put(e.id(), 1));
+        assertThat(stored).as("versions by event id").isEqualTo(expected);
+        assertThat(count("SELECT version_count FROM dm_table WHERE table_name = ?", table))
+                .isEqualTo(sent.size());
+    }
+
+    /** A number the query gives for the table ({@code ?}), 0 when it gives no row. */
+    long count(String sql, String table) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
     }
 }

@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,7 +80,7 @@ class ParallelPartsIT {
 
         ingests.start(topics, "g", PARTITIONS * PER_PARTITION + 1);
         Awaitility.await().atMost(Duration.ofSeconds(60))
-                .until(() -> count("SELECT count(*) FROM dm_version WHERE table_name = ?", table) >= sent.size());
+                .until(() -> ingests.count("SELECT count(*) FROM dm_version WHERE table_name = ?", table) >= sent.size());
         Ingests.awaitCommitted(topics, "g", "changes");
 
         assertThat(deadLettered() - letters).as("dead letters").isEqualTo(1);
@@ -91,20 +90,7 @@ class ParallelPartsIT {
                 .isEqualTo(Integer.toString(PER_PARTITION / 2));
         assertThat(ingests.versions.storedOffsets(topics + ".changes")).as("every record read counts, the dead letter too")
                 .isEqualTo(Map.of(0, (long) PER_PARTITION, 1, PER_PARTITION + 1L));
-        Map<String, Integer> stored = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT event_id FROM dm_version WHERE table_name = ?")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stored.merge(rs.getString(1), 1, Integer::sum);
-                }
-            }
-        }
-        Map<String, Integer> expected = new HashMap<>();
-        sent.forEach(e -> expected.put(e.id(), 1));
-        assertThat(stored).as("versions by event id").isEqualTo(expected);
-        assertThat(count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(sent.size());
+        ingests.assertExactlyOnce(table, sent);
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT column_types::text FROM dm_table WHERE table_name = ?")) {
             ps.setString(1, table);
@@ -118,15 +104,6 @@ class ParallelPartsIT {
 
     private double deadLettered() {
         return ingests.registry.counter("dm.history.records.dead.lettered").count();
-    }
-
-    private long count(String sql, String table) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
     }
 
     private ChangeEvent event(String table, int id) {
