@@ -126,8 +126,9 @@ final class RedisWriter {
         try {
             for (Change c : changes) {
                 if (!c.keys().globs().isEmpty()) {
-                    applied += sync(pipeline, answers);
+                    AbstractPipeline before = pipeline;
                     pipeline = null;
+                    applied += sync(before, answers);
                     applied += apply(redis, action, c.keys(), c.change());
                     continue;
                 }
@@ -140,16 +141,18 @@ final class RedisWriter {
                     answers.add(pipeline.eval(SCRIPT, call.keys(), call.args()));
                 }
             }
-            applied += sync(pipeline, answers);
+            AbstractPipeline last = pipeline;
             pipeline = null;
+            applied += sync(last, answers);
         } finally {
             if (pipeline != null) {
-                pipeline.close();
+                pipeline.close(); // failed before its sync: gives the connection back (broken or not) once
             }
         }
         return applied;
     }
 
+    /** Sends what the pipeline holds and reads every answer; the pipeline is closed (its connection given back) either way. */
     private static long sync(AbstractPipeline pipeline, List<Response<Object>> answers) {
         if (pipeline == null) {
             return 0;
