@@ -66,7 +66,6 @@ public enum Payload implements WireNames.Named {
     }
 
     private static ChangeEvent withImages(ChangeEvent e, ObjectNode before, ObjectNode after) {
-        return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, e.changed(), e.complete(),
-                e.missing(), e.lsn(), e.txId(), e.commitTs(), e.captureTs(), e.jsonNulls(), e.context());
+        return e.withImages(before, after, e.changed(), e.missing());
     }
 }

@@ -105,7 +105,6 @@ final class ChangesPart {
         ObjectNode after = e.after();
         redaction.apply(e.table(), before, policy.redactedColumns());
         redaction.apply(e.table(), after, policy.redactedColumns());
-        return new ChangeEvent(e.v(), e.id(), e.table(), e.op(), e.pk(), before, after, e.changed(), e.complete(), e.missing(),
-                e.lsn(), e.txId(), e.commitTs(), e.captureTs(), e.jsonNulls(), e.context());
+        return e.withImages(before, after, e.changed(), e.missing());
     }
 }

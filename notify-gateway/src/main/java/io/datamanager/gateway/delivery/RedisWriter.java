@@ -97,7 +97,7 @@ final class RedisWriter {
     long apply(UnifiedJedis redis, RedisAction action, RedisKeys keys, ChangeEvent change) {
         String version = version(change);
         String row = row(change);
-        String remove = action == RedisAction.SET ? "d" : "e";
+        String remove = removal(action);
         long applied = run(redis, pairs(action, keys), version, row);
         for (String glob : keys.globs()) {
             applied += truncate(redis, glob, remove, version);
@@ -196,9 +196,14 @@ final class RedisWriter {
         return change.after() == null ? "" : new String(Json.toBytes(change.after()), StandardCharsets.UTF_8);
     }
 
+    /** What a removed key gets: 'd' removed if the change is newer (set), 'e' evicted whatever its version (delete). */
+    private static String removal(RedisAction action) {
+        return action == RedisAction.SET ? "d" : "e";
+    }
+
     /** (key, what to do) for every key the change names: 's' write, and for a removed key 'd' (if newer) or 'e' (evict). */
     private static List<String[]> pairs(RedisAction action, RedisKeys keys) {
-        String remove = action == RedisAction.SET ? "d" : "e";
+        String remove = removal(action);
         List<String[]> pairs = new ArrayList<>();
         keys.set().forEach(k -> pairs.add(new String[] {k, "s"}));
         keys.delete().forEach(k -> pairs.add(new String[] {k, remove}));
