@@ -29,43 +29,39 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole public API under malformed input, driven by the gateway's own OpenAPI document: every route, method and
  * parameter gets wrong types, extremes, NUL and unicode, oversize, wrong methods and content types, missing and
  * read-only tokens ({@link ApiFuzz}). Whatever comes, no answer is a 5xx, every 4xx is problem+json with its status
  * and a title, input that must be refused is refused, and nothing is written: subscriptions, policies, history and
- * the source tables are as they were. The seed is printed; {@code -Ddm.fuzz.seed=} repeats a run.
+ * the source tables are as they were. The seed is printed; {@code -Ddm.fuzz.seed=} repeats a run. On the shared stack
+ * its table ({@code fz_orders}, with a policy that redacts a column) and subscription are its own.
  */
+@ExtendWith(SharedStack.class)
 class ApiFuzzIT {
     private static Stack stack;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeAll
-    static void start() throws Exception {
-        stack = new Stack(true);
-        stack.sql("INSERT INTO orders VALUES (1, 'new', 'a'), (2, 'paid', NULL)", "UPDATE orders SET status = 'sent' WHERE id = 1");
+    static void start(Stack shared) throws Exception {
+        stack = shared;
+        stack.sql("CREATE TABLE fz_orders (id integer PRIMARY KEY, status text NOT NULL, note text)",
+                "INSERT INTO fz_orders VALUES (1, 'new', 'a'), (2, 'paid', NULL)", "UPDATE fz_orders SET status = 'sent' WHERE id = 1");
         Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> {
-            var answer = stack.api("GET", "/api/history?table=public.orders", null);
+            var answer = stack.api("GET", "/api/history?table=public.fz_orders", null);
             return answer.statusCode() == 200
                     && Json.tree(answer.body().getBytes(StandardCharsets.UTF_8), "history").path("versions").size() >= 3;
         });
-        var created = stack.api("PUT", "/api/subscriptions/fz-sub", "{\"table\":\"public.orders\",\"ops\":[\"update\"],"
+        var created = stack.api("PUT", "/api/subscriptions/fz-sub", "{\"table\":\"public.fz_orders\",\"ops\":[\"update\"],"
                 + "\"delivery\":{\"webhook\":{\"url\":\"" + stack.hookUrl("/fz") + "\"}}}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        var policy = stack.api("PUT", "/api/history/policies/public.orders", "{\"retentionDays\":365,\"redactedColumns\":[\"note\"]}");
+        var policy = stack.api("PUT", "/api/history/policies/public.fz_orders", "{\"retentionDays\":365,\"redactedColumns\":[\"note\"]}");
         assertThat(policy.statusCode()).as(policy.body()).isEqualTo(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test
@@ -160,7 +156,7 @@ class ApiFuzzIT {
     private static ApiFuzz.Samples samples() {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("id", "fz-sub");
-        values.put("table", "public.orders");
+        values.put("table", "public.fz_orders");
         values.put("letter", "fz-letter");
         values.put("limit", "5");
         values.put("op", "update");
@@ -178,27 +174,27 @@ class ApiFuzzIT {
         values.put("graceMinutes", "5");
         values.put("reason", "fuzz");
         Map<String, String> bodies = Map.of(
-                "PUT /api/subscriptions/{id}", "{\"table\":\"public.orders\",\"ops\":[\"insert\"],\"columns\":[\"status\"]}",
-                "POST /api/subscriptions", "{\"id\":\"fz-new\",\"table\":\"public.orders\",\"ops\":[\"update\"]}",
-                "POST /api/subscriptions/{id}/preview", "{\"table\":\"public.orders\",\"ops\":[\"update\"]}",
+                "PUT /api/subscriptions/{id}", "{\"table\":\"public.fz_orders\",\"ops\":[\"insert\"],\"columns\":[\"status\"]}",
+                "POST /api/subscriptions", "{\"id\":\"fz-new\",\"table\":\"public.fz_orders\",\"ops\":[\"update\"]}",
+                "POST /api/subscriptions/{id}/preview", "{\"table\":\"public.fz_orders\",\"ops\":[\"update\"]}",
                 "PUT /api/history/policies/{table}",
                 "{\"tracking\":true,\"retentionDays\":90,\"minVersions\":2,\"redactedColumns\":[\"note\"]}",
-                "POST /api/restore", "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"dryRun\":true}");
+                "POST /api/restore", "{\"table\":\"public.fz_orders\",\"pk\":{\"id\":1},\"dryRun\":true}");
         Map<String, List<String>> bad = Map.of(
                 "PUT /api/subscriptions/{id}", List.of("{\"table\":\"public.nosuch\"}",
-                        "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"),
+                        "{\"table\":\"public.fz_orders\",\"columns\":[\"nosuch\"]}"),
                 "PUT /api/history/policies/{table}", List.of("{\"redactedColumns\":[\"nosuch\"]}", "{\"tracking\":\"false\"}",
                         "{\"tracking\":0}", "{\"retentionDays\":\"90\"}", "{\"redactedColumns\":[1]}"),
-                "POST /api/restore", List.of("{\"table\":\"public.orders\",\"pk\":{\"idd\":1}}",
+                "POST /api/restore", List.of("{\"table\":\"public.fz_orders\",\"pk\":{\"idd\":1}}",
                         "{\"table\":\"public.nosuch\",\"pk\":{\"id\":1}}",
-                        "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"dryRun\":\"false\"}",
-                        "{\"table\":\"public.orders\",\"pk\":{\"id\":1},\"at\":\"+999999999-12-31T23:59:59Z\"}",
+                        "{\"table\":\"public.fz_orders\",\"pk\":{\"id\":1},\"dryRun\":\"false\"}",
+                        "{\"table\":\"public.fz_orders\",\"pk\":{\"id\":1},\"at\":\"+999999999-12-31T23:59:59Z\"}",
                         "{\"since\":\"+999999999-12-31T23:59:59Z\"}", "{\"since\":\"2020-01-01T00:00:00Z\",\"txIds\":[\"1\"]}",
                         "{\"since\":\"2020-01-01T00:00:00Z\",\"match\":{\"status\":{\"a\":1}}}",
                         "{\"since\":\"2020-01-01T00:00:00Z\",\"context\":{\"source\":[1]}}",
                         "{\"since\":\"2020-01-01T00:00:00Z\",\"columns\":\"some\"}", "{\"since\":1577836800}"),
                 "POST /api/subscriptions/{id}/preview", List.of("{\"table\":\"public.nosuch\"}",
-                        "{\"table\":\"public.orders\",\"columns\":[\"nosuch\"]}"));
+                        "{\"table\":\"public.fz_orders\",\"columns\":[\"nosuch\"]}"));
         Set<String> writes = Set.of("PUT /api/subscriptions/{id}", "POST /api/subscriptions", "DELETE /api/subscriptions/{id}",
                 "POST /api/subscriptions/{id}/dead-letters/{letter}/redeliver", "POST /api/subscriptions/{id}/secret/rotate",
                 "PUT /api/history/policies/{table}", "DELETE /api/history/policies/{table}", "DELETE /api/history/rows",
@@ -232,7 +228,7 @@ class ApiFuzzIT {
         // ran retention is caught by its answer, since the fuzzer only sends requests that must be refused
         out.put("audit", query(stack.historyDatabase, "SELECT count(*) FROM dm_audit WHERE action <> 'retention' "
                 + "OR (detail->>'deleted')::bigint > 0"));
-        out.put("source orders", query(stack.database, "SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY id), '')) FROM orders o"));
+        out.put("source fz_orders", query(stack.database, "SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY id), '')) FROM fz_orders o"));
         out.put("source tables", query(stack.database, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
                 + "WHERE schemaname = 'public'"));
         return out;

@@ -71,16 +71,18 @@ final class Stack implements AutoCloseable {
         sql("CREATE TABLE orders (id integer PRIMARY KEY, status text NOT NULL, note text)");
         Map<String, String> env = CaptureEnvironment.of(pg, database, bootstrap, prefix);
         capture = CaptureEnvironment.startServer(env, work.resolve("capture-" + prefix + ".log"));
-        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "1".equals(query(
-                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slot_" + prefix + "'")));
+        // the streams-app and the history-sink start while capture does (they read its topics once they appear)
         Map<String, String> streamsEnv = new HashMap<>(env);
         streamsEnv.put("DM_STREAMS_APPLICATION_ID", streamsGroup);
         streamsEnv.put("DM_STREAMS_STATE_DIR", work.resolve("streams-" + prefix).toString());
         streamsEnv.put("DM_STREAMS_HTTP_PORT", "0");
         streamsEnv.put("DM_STREAMS_METADATA_MAX_AGE_MS", "500");
         streams = ServiceProcess.start(Path.of(System.getProperty("dmtest.streams.jar")), streamsEnv, work.resolve("streams-" + prefix + ".log"));
-        if (withHistory) {
-            startHistory();
+        String historyUrl = withHistory ? startHistory() : null;
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> "1".equals(query(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slot_" + prefix + "'")));
+        if (historyUrl != null) {
+            awaitReady(historyUrl);
         }
         gatewayPort = io.datamanager.runtime.FreePorts.pick();
         startGateway();
@@ -102,7 +104,8 @@ final class Stack implements AutoCloseable {
         startGateway(Map.of());
     }
 
-    private void startHistory() throws IOException {
+    /** Starts the history-sink; returns its URL (ready once {@link #awaitReady} says so). */
+    private String startHistory() throws IOException {
         int port = io.datamanager.runtime.FreePorts.pick();
         String historyToken = "e2e-history-" + UUID.randomUUID();
         Map<String, String> env = new HashMap<>();
@@ -123,11 +126,15 @@ final class Stack implements AutoCloseable {
         env.put("DM_STREAMS_APPLICATION_ID", streamsGroup);
         history = ServiceProcess.start(Path.of(System.getProperty("dmtest.history.jar")), env, work.resolve("history-" + prefix + ".log"));
         String url = "http://127.0.0.1:" + port;
+        gatewayHistory.put("DM_HISTORY_URL", url);
+        gatewayHistory.put("DM_HISTORY_TOKEN", historyToken);
+        return url;
+    }
+
+    private void awaitReady(String url) {
         Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
                 HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode() == 200);
-        gatewayHistory.put("DM_HISTORY_URL", url);
-        gatewayHistory.put("DM_HISTORY_TOKEN", historyToken);
     }
 
     /** Starts the gateway with the stack's settings, {@code overrides} replacing or adding some. */
@@ -142,9 +149,7 @@ final class Stack implements AutoCloseable {
         env.putAll(gatewayHistory);
         env.putAll(overrides);
         gateway = ServiceProcess.start(Path.of(System.getProperty("dmtest.gateway.jar")), env, work.resolve("gateway-" + prefix + ".log"));
-        Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
-                HttpRequest.newBuilder(URI.create(gatewayUrl() + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode() == 200);
+        awaitReady(gatewayUrl());
     }
 
     void killGateway() throws InterruptedException {

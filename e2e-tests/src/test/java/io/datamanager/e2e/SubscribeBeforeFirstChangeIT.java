@@ -7,28 +7,23 @@ import io.datamanager.model.Op;
 import io.datamanager.testsupport.TopicReader;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A new user's order of things on the whole pipeline: create a table, subscribe to it, then write. The
  * subscription is accepted before the table's first change (its columns checked against the source
- * database's catalog), and that first insert is the first record on {@code dm.sub.<id>}.
+ * database's catalog), and that first insert is the first record on {@code dm.sub.<id>}. On the shared stack: the
+ * table and the subscriptions are this class's own.
  */
+@ExtendWith(SharedStack.class)
 class SubscribeBeforeFirstChangeIT {
     private static Stack stack;
 
     @BeforeAll
-    static void start() throws Exception {
-        stack = new Stack(true);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void start(Stack shared) {
+        stack = shared;
     }
 
     @Test
