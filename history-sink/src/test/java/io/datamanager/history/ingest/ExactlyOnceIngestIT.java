@@ -140,6 +140,56 @@ class ExactlyOnceIngestIT {
         assertThat(ingests.count("SELECT version_count FROM dm_table WHERE table_name = ?", table)).isEqualTo(4);
     }
 
+    @Test
+    void aBatchWhoseStoreFailsWhileTheNextIsReadIsReadAgainWithItAndStoredOnce() throws Exception {
+        String topics = topics("refused");
+        String table = "public.eo_refused";
+        // the database refuses this table's versions while the switch is on (COPY fires row triggers)
+        execute("CREATE TABLE eo_refuse_switch (refusing boolean NOT NULL)",
+                "INSERT INTO eo_refuse_switch VALUES (true)",
+                """
+                CREATE FUNCTION eo_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.table_name = 'public.eo_refused' AND (SELECT refusing FROM eo_refuse_switch) THEN
+                    RAISE EXCEPTION 'refused by the test';
+                  END IF;
+                  RETURN NEW;
+                END $$""",
+                "CREATE TRIGGER eo_refuse BEFORE INSERT ON dm_version FOR EACH ROW EXECUTE FUNCTION eo_refuse()");
+        try {
+            List<ChangeEvent> sent = new ArrayList<>();
+            for (int i = 0; i < 4 * PARTITIONS; i++) {
+                sent.add(event(table, i));
+            }
+            sendToEachPartition(topics, sent); // all there before the ingest starts: every poll finds the next batch
+            double retried = retries();
+            // polls of 7 out of 4 records a partition: the first batch holds partitions 0 and 1, the one read while it
+            // is refused 1 and 2, so partition 2 is lost unless that second batch is read again too
+            ingests.start(topics, "g", 7);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> retries() - retried >= 2);
+            assertThat(ingests.count("SELECT count(*) FROM dm_version WHERE table_name = ?", table)).as("stored while refused").isZero();
+            execute("UPDATE eo_refuse_switch SET refusing = false");
+
+            awaitVersions(table, sent.size());
+            Ingests.awaitCommitted(topics, "g", "changes");
+            ingests.assertExactlyOnce(table, sent);
+        } finally {
+            execute("DROP TRIGGER eo_refuse ON dm_version", "DROP FUNCTION eo_refuse()", "DROP TABLE eo_refuse_switch");
+        }
+    }
+
+    private void execute(String... statements) throws Exception {
+        try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    private double retries() {
+        return ingests.registry.counter("dm.history.batch.retries").count();
+    }
+
     private void awaitVersions(String table, int n) {
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ingests.count("SELECT count(*) FROM dm_version WHERE table_name = ?", table) >= n);
     }
