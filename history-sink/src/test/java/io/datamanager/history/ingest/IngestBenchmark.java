@@ -48,8 +48,12 @@ class IngestBenchmark {
     void drainRate() throws Exception {
         int versions = Integer.getInteger("dm.benchmark.versions", 100_000);
         int rounds = Integer.getInteger("dm.benchmark.rounds", 3);
+        List<String> prefixes = new java.util.ArrayList<>();
+        for (int round = 1; round <= rounds; round++) { // all made first: a topic made just before it is written was seen to expire batches
+            prefixes.add(Ingests.topics(ContextResource.PREFIX + ".bench" + round, PARTITIONS));
+        }
         for (int round = 1; round <= rounds; round++) {
-            String topics = Ingests.topics(ContextResource.PREFIX + ".bench" + round, PARTITIONS);
+            String topics = prefixes.get(round - 1);
             String table = "public.ingest_bench_" + round;
             produce(topics, table, versions);
             var os = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
