@@ -60,9 +60,8 @@ import org.jboss.logging.Logger;
  * says ({@link StoredPositions}): a crash at any point neither loses nor doubles a version, and the group's Kafka
  * offsets, committed after the database's, are for monitoring and for dm.context (idempotent by its key). An event
  * that comes twice is still stored once (by its id). A database failure rewinds to the batch and retries with backoff;
- * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on. One thread polls; parser threads
- * parse each batch (parsing is most of the CPU) while the writer threads store the batch before it, so the JVM's
- * parsing and the database's writing run at once, on every core the machine has.
+ * a record that is not a ChangeEvent goes to {@code dm.dlq} and the ingest goes on. One thread polls; the writer threads
+ * parse each batch (parsing is most of the CPU) and then write it, so the ingest uses every core it is given.
  */
 @ApplicationScoped
 public class HistoryIngest {
@@ -86,10 +85,6 @@ public class HistoryIngest {
     /** The dm.types header text last stored per table: read by the writers, changed by the ingest thread between batches. */
     private final Map<String, String> knownTypes = new ConcurrentHashMap<>();
     private final ExecutorService[] writers;
-    /** Parse a batch in slices while the writers store the one before. */
-    private final ExecutorService parsers;
-    /** While a batch is being stored: how long a poll waits for the next one before the ingest waits for the store instead. */
-    private static final Duration POLL_WHILE_STORING = Duration.ofMillis(20);
 
     HistoryIngest(HistoryConfig config, VersionStore versions, ContextStore contexts, PolicyStore policies, MeterRegistry registry) {
         this.config = config;
@@ -106,8 +101,6 @@ public class HistoryIngest {
             int index = i;
             writers[i] = Executors.newSingleThreadExecutor(r -> new Thread(r, "dm-history-writer-" + index));
         }
-        java.util.concurrent.atomic.AtomicInteger parser = new java.util.concurrent.atomic.AtomicInteger();
-        this.parsers = Executors.newFixedThreadPool(writers.length, r -> new Thread(r, "dm-history-parser-" + parser.getAndIncrement()));
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -144,56 +137,39 @@ public class HistoryIngest {
         for (var writer : writers) {
             writer.shutdown();
         }
-        parsers.shutdown();
     }
 
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private StoredPositions positions;
-    /** The batch the writers are storing (only the ingest thread reads or changes it). */
-    private InFlight inFlight;
-
-    /** A polled batch, parsed: dm.changes per partition (each in its order) and dm.context's messages. */
-    private record Parsed(ConsumerRecords<byte[], byte[]> records, List<List<ChangesPart.Parsed>> changes, List<ContextRecord> context) {}
 
     private void run() {
         TopicNames topics = new TopicNames(config.topicPrefix());
         ensureContextTopic(topics.context()); // here, not at startup: Kafka being away must not hold the service's start
-        positions = new StoredPositions(consumer, versions, topics.changes(), this::settleInFlight);
+        positions = new StoredPositions(consumer, versions, topics.changes());
         consumer.subscribe(List.of(topics.changes(), topics.context()), positions);
         Duration backoff = Duration.ofMillis(200);
         try {
             while (running) {
                 positions.place(); // partitions given while the database could not say where they start
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(inFlight == null ? Duration.ofMillis(500) : POLL_WHILE_STORING);
-                InFlight landing = null;
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    try {
+                        commitPositions(); // past transaction markers, so the committed offset reaches the partition's end
+                    } catch (KafkaException e) {
+                        // Kafka is away (restarting): nothing is lost by committing on a later poll
+                        LOG.warnf("committing the position failed (%s); again after the next poll", e.getMessage());
+                    }
+                    continue;
+                }
                 try {
-                    Parsed next = records.isEmpty() ? null : parse(records, topics); // while the batch before is stored
-                    if (inFlight != null) {
-                        landing = inFlight;
-                        inFlight = null;
-                        land(landing);
-                    }
-                    if (next != null) {
-                        inFlight = launch(next);
-                    } else {
-                        commitPositionsOrLater(); // past transaction markers, so the committed offset reaches the partition's end
-                    }
+                    store(records, topics);
+                    commitPositions();
                     backoff = Duration.ofMillis(200);
                 } catch (Exception e) {
-                    // nothing of the failed batch committed (the database may hold some of its parts): read it again after a pause
-                    List<ConsumerRecords<byte[], byte[]>> unstored = new ArrayList<>();
-                    if (inFlight != null) {
-                        inFlight.settle(); // the parse of the next batch failed: the store before it must end before reading again
-                        unstored.add(inFlight.records());
-                        inFlight = null;
-                    } else if (landing != null) {
-                        unstored.add(landing.records());
-                    }
-                    unstored.add(records);
-                    int count = unstored.stream().mapToInt(ConsumerRecords::count).sum();
-                    LOG.errorf(e, "storing %d versions failed; retrying in %s", count, backoff);
+                    // nothing committed: read the batch again after a pause
+                    LOG.errorf(e, "storing %d versions failed; retrying in %s", records.count(), backoff);
                     retries.increment();
-                    rewind(unstored);
+                    rewind(records);
                     Thread.sleep(backoff.toMillis());
                     backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
                 }
@@ -205,35 +181,11 @@ public class HistoryIngest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (inFlight != null) {
-                try {
-                    land(inFlight); // stopping: what the writers stored is acknowledged, so a restart does not read it again
-                } catch (Exception e) {
-                    LOG.warnf(e, "the last batch was not stored whole; it is read again on the next start");
-                }
-            }
             consumer.close();
         }
     }
 
-    /** Before partitions go to another consumer (during a poll): no store of them may still run. */
-    private void settleInFlight() {
-        if (inFlight != null) {
-            inFlight.settle();
-        }
-    }
-
-    private void commitPositionsOrLater() {
-        try {
-            commitPositions();
-        } catch (KafkaException e) {
-            // Kafka is away (restarting): nothing is lost by committing on a later poll
-            LOG.warnf("committing the position failed (%s); again after the next poll", e.getMessage());
-        }
-    }
-
-    /** Parses a poll: dm.context here (a message that is not one is dead-lettered), dm.changes in slices on the parsers. */
-    private Parsed parse(ConsumerRecords<byte[], byte[]> records, TopicNames topics) throws Exception {
+    private void store(ConsumerRecords<byte[], byte[]> records, TopicNames topics) throws Exception {
         List<List<ConsumerRecord<byte[], byte[]>>> changes = new ArrayList<>(); // per partition of dm.changes, each in its order
         List<ContextRecord> context = new ArrayList<>();
         for (TopicPartition partition : records.partitions()) {
@@ -254,15 +206,23 @@ public class HistoryIngest {
                 context.add(message);
             }
         }
-        return new Parsed(records, parseChanges(changes), context);
+        List<ChangesPart.Stored> written = write(changes, topics);
+        contexts.insert(context); // after the versions: a failure reads the whole batch again, and both skip what they hold
+        contextsStored.increment(context.size());
+        rememberTypes(written); // only once stored: a failed batch parses them again
     }
 
     /**
-     * Starts storing a parsed batch on up to {@code writers} connections at once, split by partition of dm.changes (a
-     * row's versions share one, in order), each part with the offsets of its partitions in its transaction.
+     * Parses the batch on every writer at once (in slices of the poll, whatever their partitions), then writes it on up
+     * to {@code writers} connections at once, split by partition of dm.changes (a row's versions share one, in order),
+     * each part with the offsets of its partitions in its transaction; returns when all committed, throws when any
+     * failed (the batch is then read again from where the database holds each partition).
      */
-    private InFlight launch(Parsed batch) {
-        List<List<ChangesPart.Parsed>> parsed = batch.changes();
+    private List<ChangesPart.Stored> write(List<List<ConsumerRecord<byte[], byte[]>>> partitions, TopicNames topics) throws Exception {
+        if (partitions.isEmpty()) {
+            return List.of(); // only dm.context in this poll
+        }
+        List<List<ChangesPart.Parsed>> parsed = parse(partitions);
         int size = parsed.stream().mapToInt(List::size).sum();
         int n = Math.min(Math.min(writers.length, parsed.size()), Math.max(1, size / 500));
         List<ChangesPart> parts = new ArrayList<>();
@@ -274,51 +234,28 @@ public class HistoryIngest {
         for (List<ChangesPart.Parsed> partition : largestFirst) { // each to the part with the fewest records yet
             parts.stream().min(Comparator.comparingInt(ChangesPart::size)).orElseThrow().add(partition);
         }
-        TopicNames topics = new TopicNames(config.topicPrefix());
         BiConsumer<ConsumerRecord<byte[], byte[]>, Exception> deadLetter = (record, e) -> deadLetter(record, e, topics);
-        List<Future<ChangesPart.Stored>> stores = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            ChangesPart part = parts.get(i);
-            stores.add(writers[i].submit(() -> part.store(versions, knownTypes, deadLetter)));
+        List<Callable<ChangesPart.Stored>> stores = new ArrayList<>();
+        for (ChangesPart part : parts) {
+            stores.add(() -> part.store(versions, knownTypes, deadLetter));
         }
-        return new InFlight(batch.records(), stores, batch.context());
-    }
-
-    /**
-     * Waits for a batch's versions, then stores its context messages (after the versions: a failure reads the whole
-     * batch again, and both skip what they hold), takes the column types it stored as known, and commits its offsets.
-     */
-    private void land(InFlight batch) throws Exception {
-        List<ChangesPart.Stored> written = batch.await();
+        List<ChangesPart.Stored> written = onWriters(stores);
         stored.increment(written.stream().mapToInt(ChangesPart.Stored::versions).sum());
-        contexts.insert(batch.context());
-        contextsStored.increment(batch.context().size());
-        rememberTypes(written); // only once stored: a failed batch parses them again
-        commitStored(batch.records());
+        return written;
     }
 
-    /** Each dm.changes partition's records parsed, in its order: slices of the poll on the parsers at once, a small poll here. */
-    private List<List<ChangesPart.Parsed>> parseChanges(List<List<ConsumerRecord<byte[], byte[]>>> partitions) throws Exception {
+    /** Each partition's records parsed, in its order: slices of the poll on the writers at once, a small poll here. */
+    private List<List<ChangesPart.Parsed>> parse(List<List<ConsumerRecord<byte[], byte[]>>> partitions) throws Exception {
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
         partitions.forEach(all::addAll);
         int slices = Math.min(writers.length, Math.max(1, all.size() / 250));
-        List<ChangesPart.Parsed> done = new ArrayList<>(all.size());
-        if (slices == 1) {
-            all.forEach(r -> done.add(ChangesPart.parse(r, policies, redaction)));
-        } else {
-            List<Future<List<ChangesPart.Parsed>>> work = new ArrayList<>();
-            for (int i = 0; i < slices; i++) {
-                List<ConsumerRecord<byte[], byte[]>> slice = all.subList(all.size() * i / slices, all.size() * (i + 1) / slices);
-                work.add(parsers.submit(() -> slice.stream().map(r -> ChangesPart.parse(r, policies, redaction)).toList()));
-            }
-            for (Future<List<ChangesPart.Parsed>> slice : work) {
-                try {
-                    done.addAll(slice.get());
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof Exception ex ? ex : e;
-                }
-            }
+        List<Callable<List<ChangesPart.Parsed>>> work = new ArrayList<>();
+        for (int i = 0; i < slices; i++) {
+            List<ConsumerRecord<byte[], byte[]>> slice = all.subList(all.size() * i / slices, all.size() * (i + 1) / slices);
+            work.add(() -> slice.stream().map(r -> ChangesPart.parse(r, policies, redaction)).toList());
         }
+        List<ChangesPart.Parsed> done = new ArrayList<>(all.size());
+        onWriters(work).forEach(done::addAll);
         List<List<ChangesPart.Parsed>> out = new ArrayList<>();
         int at = 0;
         for (List<ConsumerRecord<byte[], byte[]>> partition : partitions) {
@@ -326,6 +263,30 @@ public class HistoryIngest {
             at += partition.size();
         }
         return out;
+    }
+
+    /** Runs the tasks, the i-th on writer i (one task on this thread); their results in order, or the first failure once all ended. */
+    private <T> List<T> onWriters(List<Callable<T>> tasks) throws Exception {
+        if (tasks.size() == 1) {
+            return List.of(tasks.get(0).call());
+        }
+        List<Future<T>> running = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            running.add(writers[i].submit(tasks.get(i)));
+        }
+        List<T> results = new ArrayList<>();
+        Exception failure = null;
+        for (Future<T> f : running) {
+            try {
+                results.add(f.get());
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure : e.getCause() instanceof Exception ex ? ex : e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
     }
 
     /**
@@ -420,41 +381,13 @@ public class HistoryIngest {
     }
 
     /**
-     * Commits, for each partition of a stored batch still assigned here, the offset after its last record. Not the
-     * consumer's position: the next batch has been polled by then and is not stored yet.
+     * Reads the batch again: dm.context from its start, dm.changes from where the database holds each partition (a
+     * writer that committed its partitions moved them on; another consumer may have), else from the batch's start.
      */
-    private void commitStored(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
-        Set<TopicPartition> assigned = consumer.assignment();
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> read = records.records(partition);
-            long next = read.get(read.size() - 1).offset() + 1;
-            Long committed = lastCommitted.get(partition);
-            if (assigned.contains(partition) && (committed == null || next > committed)) {
-                moved.put(partition, new OffsetAndMetadata(next));
-            }
+            consumer.seek(partition, records.records(partition).get(0).offset());
         }
-        if (!moved.isEmpty()) {
-            consumer.commitSync(moved);
-            moved.forEach((partition, offset) -> lastCommitted.put(partition, offset.offset()));
-        }
-    }
-
-    /**
-     * Reads the batches again (a stored one and the one polled after it, or one): dm.context from its first record
-     * among them, dm.changes from where the database holds each partition (a writer that committed its partitions
-     * moved them on; another consumer may have), else from there too. Partitions gone to another consumer meanwhile
-     * are its to read.
-     */
-    private void rewind(List<ConsumerRecords<byte[], byte[]>> batches) {
-        Map<TopicPartition, Long> first = new HashMap<>();
-        for (ConsumerRecords<byte[], byte[]> records : batches) {
-            for (TopicPartition partition : records.partitions()) {
-                first.merge(partition, records.records(partition).get(0).offset(), Math::min);
-            }
-        }
-        first.keySet().retainAll(consumer.assignment());
-        first.forEach(consumer::seek);
-        positions.replace(first.keySet());
+        positions.replace(records.partitions());
     }
 }

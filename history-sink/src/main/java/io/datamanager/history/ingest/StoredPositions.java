@@ -26,14 +26,11 @@ final class StoredPositions implements ConsumerRebalanceListener {
     private final VersionStore versions;
     private final String topic;
     private final Set<TopicPartition> unplaced = new HashSet<>();
-    /** Runs before partitions go: waits for what the writers are storing of them. */
-    private final Runnable beforeRevoke;
 
-    StoredPositions(Consumer<?, ?> consumer, VersionStore versions, String topic, Runnable beforeRevoke) {
+    StoredPositions(Consumer<?, ?> consumer, VersionStore versions, String topic) {
         this.consumer = consumer;
         this.versions = versions;
         this.topic = topic;
-        this.beforeRevoke = beforeRevoke;
     }
 
     @Override
@@ -43,7 +40,6 @@ final class StoredPositions implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        beforeRevoke.run(); // the next owner reads the database's offsets: no store of ours may commit after that
         unplaced.removeAll(partitions);
     }
 
