@@ -141,7 +141,7 @@ class ExactlyOnceIngestIT {
     }
 
     @Test
-    void aBatchWhoseStoreFailsWhileTheNextIsReadIsReadAgainWithItAndStoredOnce() throws Exception {
+    void batchesTheDatabaseRefusesAreReadAgainFromTheirStartAndStoredOnce() throws Exception {
         String topics = topics("refused");
         String table = "public.eo_refused";
         // the database refuses this table's versions while the switch is on (COPY fires row triggers)
@@ -161,10 +161,9 @@ class ExactlyOnceIngestIT {
             for (int i = 0; i < 4 * PARTITIONS; i++) {
                 sent.add(event(table, i));
             }
-            sendToEachPartition(topics, sent); // all there before the ingest starts: every poll finds the next batch
+            sendToEachPartition(topics, sent); // all there before the ingest starts
             double retried = retries();
-            // polls of 7 out of 4 records a partition: the first batch holds partitions 0 and 1, the one read while it
-            // is refused 1 and 2, so partition 2 is lost unless that second batch is read again too
+            // polls of 7 out of 4 records a partition: batches span partitions, each read again from its own start
             ingests.start(topics, "g", 7);
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> retries() - retried >= 2);
             assertThat(ingests.count("SELECT count(*) FROM dm_version WHERE table_name = ?", table)).as("stored while refused").isZero();
