@@ -13,10 +13,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +51,7 @@ class IngestBenchmark {
     void drainRate() throws Exception {
         int versions = Integer.getInteger("dm.benchmark.versions", 100_000);
         int rounds = Integer.getInteger("dm.benchmark.rounds", 3);
-        List<String> prefixes = new java.util.ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) { // all made first: a topic made just before it is written was seen to expire batches
             prefixes.add(Ingests.topics(ContextResource.PREFIX + ".bench" + round, PARTITIONS));
         }
@@ -81,7 +84,7 @@ class IngestBenchmark {
         props.put("batch.size", "262144");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             int rows = versions / 2;
-            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new java.util.ArrayList<>(versions);
+            List<Future<RecordMetadata>> sent = new ArrayList<>(versions);
             for (int i = 0; i < versions; i++) {
                 int id = i % rows;
                 ObjectNode pk = Json.mapper().createObjectNode().put("id", id);
