@@ -54,6 +54,18 @@ public final class ExactJson {
         return (ObjectNode) node;
     }
 
+    /**
+     * The object that starts at the parser's current token, numbers exact, read as a row image inside a change event is read
+     * ({@link Objects}); the parser is left on its end. A {@link ValidationException} naming {@code what} when it is not an object.
+     */
+    public static ObjectNode object(JsonParser p, String what) throws IOException {
+        JsonNode node = NESTED.readTree(p);
+        if (node == null || !node.isObject()) {
+            throw new ValidationException(what, "is not a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
     /** For a record component holding a row image: {@code @JsonDeserialize(using = ExactJson.Objects.class)}. */
     public static final class Objects extends StdDeserializer<ObjectNode> {
         private static final long serialVersionUID = 1L;

@@ -37,8 +37,21 @@ final class ChangesPart {
     private final List<Parsed> records = new ArrayList<>();
     private final List<IngestOffset> offsets = new ArrayList<>();
 
-    /** Parses, and redacts by its table's policy, one record; thread-safe. */
+    /**
+     * Parses, and redacts by its table's policy, one record; thread-safe. Read straight into its line when it can be
+     * ({@link VersionRow#direct}), as a {@link ChangeEvent} when it cannot or its table redacts columns.
+     */
     static Parsed parse(ConsumerRecord<byte[], byte[]> record, PolicyStore policies, Redaction redaction) {
+        VersionRow direct = VersionRow.direct(record.value());
+        if (direct != null) {
+            Policy policy = policies.get(direct.table());
+            if (!policy.tracking()) {
+                return new Parsed(record, null, null);
+            }
+            if (policy.redactedColumns().isEmpty()) {
+                return new Parsed(record, direct, null);
+            }
+        }
         ChangeEvent event;
         try {
             event = ChangeEvent.fromJson(record.value());
@@ -86,7 +99,7 @@ final class ChangesPart {
                 continue;
             }
             rows.add(parsed.row());
-            String table = parsed.row().event().table();
+            String table = parsed.row().table();
             Header header = parsed.record().headers().lastHeader(ColumnTypes.HEADER);
             if (header != null) {
                 String text = new String(header.value(), StandardCharsets.UTF_8);

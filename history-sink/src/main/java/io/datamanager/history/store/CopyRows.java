@@ -1,12 +1,15 @@
 package io.datamanager.history.store;
 
 import io.datamanager.model.ChangeEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * One version as a line of COPY's text format, in the order of {@link #COLUMNS}: the one place that knows the
- * format, so the store (into {@code dm_version}, or into its staging table) and the test that places characters at
- * chunk boundaries agree.
+ * One version as a line of COPY's text format (UTF-8), in the order of {@link #COLUMNS}: the one place that knows the
+ * format, so the store (into {@code dm_version}, or into its staging table), the ingest's direct read of a record
+ * ({@link DirectVersion}) and the test that places characters at chunk boundaries agree.
  */
 final class CopyRows {
     private CopyRows() {}
@@ -16,45 +19,110 @@ final class CopyRows {
             + "commit_ts, capture_ts, json_nulls";
 
     /** The line (with its newline) of a version. */
-    static String row(ChangeEvent e) {
-        StringBuilder line = new StringBuilder(600);
-        value(line, e.id());
-        field(line, e.table());
-        field(line, e.key().substring(e.table().length()));
-        field(line, e.pk().toString());
-        field(line, e.op().wireName());
-        field(line, e.before() == null ? null : e.before().toString());
-        field(line, e.after() == null ? null : e.after().toString());
-        field(line, textArray(e.changed()));
-        field(line, e.complete() ? "t" : "f");
-        field(line, textArray(e.missing()));
-        field(line, e.lsn());
-        field(line, e.txId() == null ? null : e.txId().toString());
-        field(line, e.commitTs().toString());
-        field(line, e.captureTs() == null ? null : e.captureTs().toString());
-        field(line, textArray(e.jsonNulls()));
-        return line.append('\n').toString();
+    static byte[] row(ChangeEvent e) {
+        Line line = new Line(600);
+        line.first(e.id());
+        line.text(e.table());
+        line.text(e.key().substring(e.table().length()));
+        line.text(e.pk().toString());
+        line.text(e.op().wireName());
+        line.text(e.before() == null ? null : e.before().toString());
+        line.text(e.after() == null ? null : e.after().toString());
+        rest(line, e.changed(), e.complete(), e.missing(), e.lsn(), e.txId(), e.commitTs(), e.captureTs(), e.jsonNulls());
+        return line.end();
     }
 
-    /** A tab-separated field of COPY's text format: backslash escapes, {@code \\N} for null. */
-    private static void field(StringBuilder out, String value) {
-        out.append('\t');
-        value(out, value);
+    /** The columns after the images, the same for both ways of making a line. */
+    static void rest(Line line, List<String> changed, boolean complete, List<String> missing, String lsn, Long txId, Instant commitTs,
+            Instant captureTs, List<String> jsonNulls) {
+        line.text(textArray(changed));
+        line.text(complete ? "t" : "f");
+        line.text(textArray(missing));
+        line.text(lsn);
+        line.text(txId == null ? null : txId.toString());
+        line.text(commitTs.toString());
+        line.text(captureTs == null ? null : captureTs.toString());
+        line.text(textArray(jsonNulls));
     }
 
-    private static void value(StringBuilder out, String value) {
-        if (value == null) {
-            out.append("\\N");
-            return;
+    /**
+     * A line being written: tab-separated fields of COPY's text format, backslash escapes, {@code \N} for null. Text is
+     * encoded as {@link String#getBytes} encodes it; JSON already encoded (an image read from a record) is copied as it is,
+     * escaped the same way: the characters COPY escapes are ASCII, and no byte of a multi-byte UTF-8 character is.
+     */
+    static final class Line {
+        private byte[] bytes;
+        private int size;
+
+        Line(int capacity) {
+            bytes = new byte[capacity];
         }
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            switch (ch) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(ch);
+
+        void first(String value) {
+            value(value);
+        }
+
+        void text(String value) {
+            put((byte) '\t');
+            value(value);
+        }
+
+        /** A field of UTF-8 bytes taken as they are (escaped), {@code json[from, to)}. */
+        void raw(byte[] json, int from, int to) {
+            put((byte) '\t');
+            escaped(json, from, to);
+        }
+
+        void nul() {
+            put((byte) '\t');
+            put((byte) '\\');
+            put((byte) 'N');
+        }
+
+        byte[] end() {
+            put((byte) '\n');
+            return Arrays.copyOf(bytes, size);
+        }
+
+        private void value(String value) {
+            if (value == null) {
+                put((byte) '\\');
+                put((byte) 'N');
+                return;
+            }
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            escaped(utf8, 0, utf8.length);
+        }
+
+        private void escaped(byte[] in, int from, int to) {
+            room(to - from);
+            for (int i = from; i < to; i++) {
+                byte b = in[i];
+                switch (b) {
+                    case '\\' -> pair('\\');
+                    case '\n' -> pair('n');
+                    case '\r' -> pair('r');
+                    case '\t' -> pair('t');
+                    default -> put(b);
+                }
+            }
+        }
+
+        private void pair(char escaped) {
+            put((byte) '\\');
+            put((byte) escaped);
+        }
+
+        private void put(byte b) {
+            if (size == bytes.length) {
+                room(1);
+            }
+            bytes[size++] = b;
+        }
+
+        private void room(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more + 16));
             }
         }
     }

@@ -161,7 +161,7 @@ public class VersionStore {
         }
         Map<String, TableChange> tables = new TreeMap<>();
         for (VersionRow row : events) {
-            tables.merge(row.event().table(), new TableChange(1, row.event().commitTs(), null), TableChange::plus);
+            tables.merge(row.table(), new TableChange(1, row.commitTs(), null), TableChange::plus);
         }
         saveTables(c, tables, columnTypes);
         return true;
@@ -175,7 +175,7 @@ public class VersionStore {
     private static void copyDeduplicated(Connection c, List<VersionRow> events, Map<String, ObjectNode> columnTypes) throws SQLException {
         Map<String, TableChange> tables = new TreeMap<>();
         for (VersionRow row : events) {
-            tables.putIfAbsent(row.event().table(), new TableChange(0, null, null));
+            tables.putIfAbsent(row.table(), new TableChange(0, null, null));
         }
         saveTables(c, tables, columnTypes);
         try (Statement s = c.createStatement()) {

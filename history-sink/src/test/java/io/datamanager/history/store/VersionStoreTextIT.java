@@ -77,14 +77,14 @@ class VersionStoreTextIT {
             for (Place place : Place.values()) {
                 for (int offset = -3; offset <= 0; offset++) { // the character starts 3, 2, 1 or 0 before the boundary
                     ChangeEvent event = event(place, ch, batch.size() + 1);
-                    String line = CopyRows.row(event);
+                    String line = line(event);
                     int at = nthIndexOf(line, "[" + ch + "]", place.occurrence) + 1;
-                    String padLine = CopyRows.row(padding(0));
+                    String padLine = line(padding(0));
                     long before = streamed[grid.ordinal()] + length(padLine, grid) + length(line.substring(0, at), grid);
                     long boundary = Math.floorDiv(before - offset + CHUNK - 1, CHUNK) * CHUNK;
                     ChangeEvent pad = padding((int) (boundary + offset - before)); // ASCII: one char, one byte each
                     for (ChangeEvent e : List.of(pad, event)) {
-                        String l = CopyRows.row(e);
+                        String l = line(e);
                         streamed[0] += l.length();
                         streamed[1] += l.getBytes(StandardCharsets.UTF_8).length;
                         batch.add(e);
@@ -106,11 +106,15 @@ class VersionStoreTextIT {
         stored.assertAll();
     }
 
+    private static String line(ChangeEvent e) {
+        return new String(CopyRows.row(e), StandardCharsets.UTF_8);
+    }
+
     /** The test's own check that each character sits where it was meant to, in the lines the store sends. */
     private static void assertPlaced(List<ChangeEvent> batch, List<Target> targets, String ch) {
         StringBuilder stream = new StringBuilder();
         for (int i = 0; i < batch.size(); i++) {
-            stream.append(CopyRows.row(batch.get(i)));
+            stream.append(line(batch.get(i)));
         }
         String text = stream.toString();
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
