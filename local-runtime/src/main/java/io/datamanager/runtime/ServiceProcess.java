@@ -27,7 +27,10 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * What every datamanager JVM of the local stack gets (the services, and capture: Debezium Server): Serial GC, a
-     * 384 MB ceiling, and a heap that starts at 48 MB and grows only as far as the process needs. Without
+     * 192 MB ceiling, and a heap that starts at 48 MB and grows only as far as the process needs. Serial GC grows the old
+     * generation up to the ceiling before it collects it whole, so the ceiling is what a busy JVM holds: at 384 MB the
+     * streams-app held 564-583 MB after the benchmark's load (PSS) for a live set of 43 MB, at 192 MB 377-386 MB, with no
+     * stage's CPU per change higher (two full benchmark runs each; capture's queue is bounded in bytes too). Without
      * {@code -Xms} the JVM starts with 1/64 of the machine's memory (about 380 MB on 24 GB), and a collector touches
      * all of its young generation, about a third of it, however little survives. Measured side by side (benchmark,
      * 20,000 changes): capture and the three services held 121 MB less after start and 212 MB less after the load.
@@ -40,7 +43,7 @@ public final class ServiceProcess implements AutoCloseable {
      * 1,763 MB, the streams-app 399 MB instead of 552 MB. C2 as well as C1: services run long, and C1 alone halves their
      * throughput.
      */
-    public static final List<String> JVM_OPTIONS = List.of("-Xms48m", "-Xmx384m", "-Xmn32m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC");
+    public static final List<String> JVM_OPTIONS = List.of("-Xms48m", "-Xmx192m", "-Xmn32m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC");
 
     /**
      * Starts the service with {@code jvmOptions} after the default ones, so they win where they overlap (the
