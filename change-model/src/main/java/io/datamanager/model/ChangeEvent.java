@@ -59,6 +59,23 @@ public record ChangeEvent(
     private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^\\s]+");
 
     public ChangeEvent {
+        check(v, id, table, op, pk != null, before != null, after != null, changed, complete, missing, lsn, commitTs, jsonNulls);
+        pk = pk.deepCopy();
+        before = before == null ? null : before.deepCopy();
+        after = after == null ? null : after.deepCopy();
+        changed = changed == null ? List.of() : List.copyOf(changed);
+        missing = missing == null ? List.of() : List.copyOf(missing);
+        jsonNulls = jsonNulls == null ? List.of() : List.copyOf(jsonNulls);
+        context = context == null ? null : context.deepCopy();
+    }
+
+    /**
+     * Every rule of the format on an event's fields, in the order the constructor applies them: a
+     * {@link ValidationException} naming the first field that breaks one. Readers that take an event apart without making
+     * one (the history ingest's direct read) check it here, so they refuse exactly what the constructor refuses.
+     */
+    public static void check(int v, String id, String table, Op op, boolean pk, boolean before, boolean after, List<String> changed,
+            boolean complete, List<String> missing, String lsn, Instant commitTs, List<String> jsonNulls) {
         if (v != VERSION) {
             throw new ValidationException("v", "must be " + VERSION + ", was " + v);
         }
@@ -71,22 +88,22 @@ public record ChangeEvent(
         if (op == null) {
             throw new ValidationException("op", "is required");
         }
-        if (pk == null) {
+        if (!pk) {
             throw new ValidationException("pk", "is required (an empty object for truncate)");
         }
         switch (op) {
             case INSERT, SNAPSHOT, UPDATE -> {
-                if (after == null) {
+                if (!after) {
                     throw new ValidationException("after", "is required for " + op.wireName());
                 }
             }
             case DELETE -> {
-                if (after != null) {
+                if (after) {
                     throw new ValidationException("after", "must be absent for delete");
                 }
             }
             case TRUNCATE -> {
-                if (before != null || after != null) {
+                if (before || after) {
                     throw new ValidationException("before", "a truncate carries no row images");
                 }
             }
@@ -95,19 +112,17 @@ public record ChangeEvent(
         if (commitTs == null) {
             throw new ValidationException("commitTs", "is required");
         }
-        pk = pk.deepCopy();
-        before = before == null ? null : before.deepCopy();
-        after = after == null ? null : after.deepCopy();
-        changed = changed == null ? List.of() : List.copyOf(changed);
-        missing = missing == null ? List.of() : List.copyOf(missing);
-        jsonNulls = jsonNulls == null ? List.of() : List.copyOf(jsonNulls);
-        for (String path : jsonNulls) {
+        for (List<String> names : java.util.Arrays.asList(changed, missing, jsonNulls)) { // as List.copyOf refuses them
+            if (names != null) {
+                names.forEach(java.util.Objects::requireNonNull);
+            }
+        }
+        for (String path : jsonNulls == null ? List.<String>of() : jsonNulls) {
             if (!path.startsWith("before.") && !path.startsWith("after.")) {
                 throw new ValidationException("jsonNulls", "entries are before.<column> or after.<column>, was '" + path + "'");
             }
         }
-        context = context == null ? null : context.deepCopy();
-        if (complete != missing.isEmpty()) {
+        if (complete != (missing == null || missing.isEmpty())) {
             throw new ValidationException("complete", "must be false exactly when 'missing' names columns");
         }
     }

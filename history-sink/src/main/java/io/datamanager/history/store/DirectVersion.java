@@ -8,14 +8,12 @@ import io.datamanager.model.ChangeEvent;
 import io.datamanager.model.ExactJson;
 import io.datamanager.model.Input;
 import io.datamanager.model.Json;
-import io.datamanager.model.Lsn;
 import io.datamanager.model.Op;
 import io.datamanager.model.RowKey;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A record of {@code dm.changes} read straight into its COPY line, without the trees of its row images: they are
@@ -24,14 +22,13 @@ import java.util.regex.Pattern;
  * {@code IngestBenchmark}: parsing 39 %, making the line 35 % of the ingest's threads).
  *
  * <p>It reads only what it can read exactly as {@link ChangeEvent#fromJson} would: each field once, of its one
- * type, with every rule of {@link ChangeEvent}'s constructor. Anything else (a field unknown or twice, a coercion,
+ * type, with every rule of {@link ChangeEvent}'s constructor ({@link ChangeEvent#check}). Anything else (a field unknown or twice, a coercion,
  * a {@code \\u} escape in an image, bytes that are not UTF-8, any rule broken) makes it decline, and the caller reads
  * the record the usual way, which stores it or names what is wrong with it; so the two ways never disagree on what
  * is refused.
  */
 final class DirectVersion {
     private static final JsonFactory FACTORY = Json.mapper().getFactory();
-    private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^\\s]+");
 
     /**
      * Records larger than this are read the usual way: the images are skipped here, not decoded, so a limit of the parser on a
@@ -58,7 +55,7 @@ final class DirectVersion {
             return null;
         }
         int seen = 0;
-        boolean versionOne = false;
+        int v = 0;
         String id = null;
         String table = null;
         Op op = null;
@@ -84,8 +81,12 @@ final class DirectVersion {
             seen |= field;
             t = p.nextToken();
             switch (field) {
-                case V -> versionOne = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
-                        && p.getIntValue() == ChangeEvent.VERSION;
+                case V -> {
+                    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+                        return null;
+                    }
+                    v = p.getIntValue();
+                }
                 case ID -> id = string(p, t);
                 case TABLE_FIELD -> table = string(p, t);
                 case OP -> op = t == JsonToken.VALUE_STRING ? Op.fromWireName(p.getText()) : null;
@@ -156,27 +157,8 @@ final class DirectVersion {
         if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
             return null;
         }
-        // ChangeEvent's constructor, rule by rule
-        if (!versionOne || id == null || id.isBlank() || table == null || !TABLE.matcher(table).matches() || op == null || pk == null
-                || commitTs == null || complete != missing.isEmpty()) {
-            return null;
-        }
-        boolean before = beforeFrom >= 0;
-        boolean after = afterFrom >= 0;
-        boolean imagesAllowed = switch (op) {
-            case INSERT, SNAPSHOT, UPDATE -> after;
-            case DELETE -> !after;
-            case TRUNCATE -> !before && !after;
-        };
-        if (!imagesAllowed || lsn == null) {
-            return null;
-        }
-        Lsn.parse(lsn, "lsn");
-        for (String path : jsonNulls) {
-            if (!path.startsWith("before.") && !path.startsWith("after.")) {
-                return null;
-            }
-        }
+        ChangeEvent.check(v, id, table, op, pk != null, beforeFrom >= 0, afterFrom >= 0, changed, complete,
+                missing, lsn, commitTs, jsonNulls); // every rule of the constructor: it throws, and the usual way says why
         CopyRows.Line line = new CopyRows.Line(json.length + 200);
         line.first(id);
         line.text(table);
