@@ -94,9 +94,8 @@ final class DirectVersion {
                 case BEFORE, AFTER -> {
                     if (t == JsonToken.START_OBJECT) {
                         int from = (int) p.currentTokenLocation().getByteOffset();
-                        p.skipChildren();
-                        int to = (int) p.currentLocation().getByteOffset();
-                        if (!plainUtf8(json, from, to)) {
+                        int to = plainObjectEnd(p, json);
+                        if (to < 0) {
                             return null;
                         }
                         if (field == BEFORE) {
@@ -136,13 +135,7 @@ final class DirectVersion {
                 }
                 case JSON_NULLS -> jsonNulls = strings(p, t);
                 case CONTEXT -> {
-                    if (t == JsonToken.START_OBJECT) {
-                        int from = (int) p.currentTokenLocation().getByteOffset();
-                        p.skipChildren();
-                        if (!plainUtf8(json, from, (int) p.currentLocation().getByteOffset())) {
-                            return null;
-                        }
-                    } else if (t != JsonToken.VALUE_NULL) {
+                    if (t == JsonToken.START_OBJECT ? plainObjectEnd(p, json) < 0 : t != JsonToken.VALUE_NULL) {
                         return null;
                     }
                 }
@@ -177,6 +170,17 @@ final class DirectVersion {
         } else {
             line.raw(json, from, to);
         }
+    }
+
+    /**
+     * Skips the object that starts at the parser's token (its JSON syntax checked on the way) and returns the offset just
+     * past it, or -1 when its bytes are not {@link #plainUtf8}.
+     */
+    private static int plainObjectEnd(JsonParser p, byte[] json) throws IOException {
+        int from = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int to = (int) p.currentLocation().getByteOffset();
+        return plainUtf8(json, from, to) ? to : -1;
     }
 
     private static String string(JsonParser p, JsonToken t) throws IOException {
