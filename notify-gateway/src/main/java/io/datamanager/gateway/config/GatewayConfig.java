@@ -37,6 +37,13 @@ public interface GatewayConfig {
     @WithDefault("10s")
     String webhookTimeout();
 
+    /**
+     * Records of one {@code dm.sub.<id>} partition in webhook delivery at once, each of another row (a row's changes
+     * still go out one after the other); 1: the partition's records one after the other.
+     */
+    @WithDefault("8")
+    int webhookConcurrency();
+
     /** Consumer group of webhook delivery (instances sharing it share the dm.sub.* partitions). */
     @WithDefault("dm-gateway-webhooks")
     String deliveryGroup();

@@ -4,16 +4,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 /**
- * Delivers one partition's records one after the other, so a row's changes go out in order, and tells the
- * poller up to which offset everything is done (delivered or dead-lettered). Besides records it is told the
- * consumer's position after each poll: past transaction markers there is no record, and the committed
- * offset must still reach the end of the partition for the consistency barrier to see it delivered.
+ * Delivers one partition's records so that a row's changes go out in order, and tells the poller up to which
+ * offset everything is done (delivered or dead-lettered). Besides records it is told the consumer's position after
+ * each poll: past transaction markers there is no record, and the committed offset must still reach the end of the
+ * partition for the consistency barrier to see it delivered.
+ *
+ * <p>One record at a time ({@link Delivery} with one lane), records read together in batches ({@link Batches}), or
+ * ({@link Delivery} with more lanes) several at once: each record goes to the lane its key picks, a virtual thread
+ * that delivers its records one after the other, so the changes of one row (one key) stay in order while other rows
+ * go out beside them. What is done is then the offset of the oldest record not done yet: a record delivered ahead of
+ * an older one that still waits (a receiver's retry) is not committed past it, and after a crash it is delivered again
+ * (receivers deduplicate by {@code webhook-id}).
  */
 final class PartitionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(PartitionWorker.class);
@@ -41,6 +49,12 @@ final class PartitionWorker implements Runnable {
     final String subscription;
     private final Delivery delivery;
     private final Batches batches;
+    private final int lanes;
+    private Lane[] lanesStarted; // the dispatching thread's own; a lane starts with its first record
+    /** Offsets handed to a lane and not done yet. */
+    private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+    /** Everything before this position has been handed to a lane (or needed nothing). */
+    private volatile long handedOver = -1;
     private volatile int inFlight;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Object pause = new Object();
@@ -50,15 +64,25 @@ final class PartitionWorker implements Runnable {
     private long reached = -1; // touched by the poller thread only
 
     PartitionWorker(String subscription, Delivery delivery) {
+        this(subscription, delivery, 1);
+    }
+
+    /** @param lanes how many records of different keys may be in delivery at once; 1: one after the other */
+    PartitionWorker(String subscription, Delivery delivery, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
+        }
         this.subscription = subscription;
         this.delivery = delivery;
         this.batches = null;
+        this.lanes = lanes;
     }
 
     PartitionWorker(String subscription, Batches batches) {
         this.subscription = subscription;
         this.delivery = null;
         this.batches = batches;
+        this.lanes = 1;
     }
 
     void enqueue(ConsumerRecord<String, byte[]> record) {
@@ -75,7 +99,7 @@ final class PartitionWorker implements Runnable {
     }
 
     long pending() {
-        return queue.size() + inFlight;
+        return queue.size() + inFlight + outstanding.size();
     }
 
     boolean active() {
@@ -102,7 +126,7 @@ final class PartitionWorker implements Runnable {
 
     /** The offset to commit when it moved since the last call. */
     synchronized Optional<Long> committable() {
-        long next = done;
+        long next = lanes == 1 ? done : doneInLanes();
         if (next > committed) {
             committed = next;
             return Optional.of(next);
@@ -120,6 +144,10 @@ final class PartitionWorker implements Runnable {
                 }
                 if (batches != null) {
                     deliverWithWhatIsQueued(item);
+                    continue;
+                }
+                if (lanes > 1) {
+                    handOver(item);
                     continue;
                 }
                 if (item.record() != null) {
@@ -157,6 +185,64 @@ final class PartitionWorker implements Runnable {
             }
         } finally {
             inFlight = 0;
+        }
+    }
+
+    /**
+     * Everything before the oldest offset still in a lane is done; with none in a lane, everything handed over. The
+     * position is read before the outstanding offsets: an offset is added before the position passes it, so one that
+     * is missing then was done.
+     */
+    private long doneInLanes() {
+        long position = handedOver;
+        Long oldest = outstanding.ceiling(Long.MIN_VALUE); // null when none
+        return oldest == null ? position : Math.min(oldest, position);
+    }
+
+    /** A record to the lane of its key (started with its first record); a position is handed over at once. */
+    private void handOver(Item item) {
+        ConsumerRecord<String, byte[]> record = item.record();
+        if (record != null) {
+            outstanding.add(record.offset());
+            lane(record.key()).records.add(record);
+        }
+        handedOver = Math.max(handedOver, item.position());
+    }
+
+    private Lane lane(String key) {
+        if (lanesStarted == null) {
+            lanesStarted = new Lane[lanes];
+        }
+        int index = key == null ? 0 : Math.floorMod(key.hashCode(), lanes);
+        if (lanesStarted[index] == null) {
+            lanesStarted[index] = new Lane();
+            Thread.ofVirtual().name("dm-" + subscription + "-lane-" + index).start(lanesStarted[index]);
+        }
+        return lanesStarted[index];
+    }
+
+    /** One lane: its records one after the other; a record is done when delivered or dead-lettered while active. */
+    private final class Lane implements Runnable {
+        final LinkedBlockingQueue<ConsumerRecord<String, byte[]>> records = new LinkedBlockingQueue<>();
+
+        @Override
+        public void run() {
+            try {
+                while (active) {
+                    ConsumerRecord<String, byte[]> record = records.poll(200, TimeUnit.MILLISECONDS);
+                    if (record == null) {
+                        continue;
+                    }
+                    delivery.deliver(subscription, record, PartitionWorker.this);
+                    if (active) {
+                        outstanding.remove(record.offset());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "delivery of %s stopped; its partition is delivered again after a restart", subscription);
+            }
         }
     }
 }

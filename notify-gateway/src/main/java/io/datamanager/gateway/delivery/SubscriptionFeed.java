@@ -41,9 +41,10 @@ final class SubscriptionFeed {
     private Thread poller;
     private long lastCommit;
 
+    /** A feed whose workers deliver up to {@code lanes} records of different keys at once ({@link PartitionWorker}). */
     SubscriptionFeed(String name, String bootstrap, String group, java.util.Optional<String> instanceId, TopicNames topics,
-            PartitionWorker.Delivery delivery) {
-        this(name, bootstrap, group, instanceId, topics, subscription -> new PartitionWorker(subscription, delivery));
+            PartitionWorker.Delivery delivery, int lanes) {
+        this(name, bootstrap, group, instanceId, topics, subscription -> new PartitionWorker(subscription, delivery, lanes));
     }
 
     /** A feed whose workers hand over what they have read in batches ({@link PartitionWorker.Batches}). */

@@ -52,6 +52,9 @@ public class WebhookDispatcher {
         this.status = new StatusTrackers("webhook", registry);
         this.rules = rules;
         this.topics = new TopicNames(config.topicPrefix());
+        if (config.webhookConcurrency() < 1) {
+            throw new IllegalArgumentException("DM_WEBHOOK_CONCURRENCY must be at least 1, not " + config.webhookConcurrency());
+        }
         this.guard = new UrlGuard(InetAddress::getAllByName, new UrlGuard.Allow(config.allowLoopbackWebhooks(), config.allowPrivateWebhooks()));
         List<Duration> delays = Arrays.stream(config.retrySchedule().split(",")).map(String::trim).map(Durations::parse).toList();
         Clock clock = Clock.systemUTC();
@@ -60,7 +63,8 @@ public class WebhookDispatcher {
     }
 
     void onStart(@Observes StartupEvent event) {
-        feed = new SubscriptionFeed("webhooks", config.kafkaBootstrap(), config.deliveryGroup(), config.instanceId(), topics, this::deliver);
+        feed = new SubscriptionFeed("webhooks", config.kafkaBootstrap(), config.deliveryGroup(), config.instanceId(), topics, this::deliver,
+                config.webhookConcurrency());
         feed.start();
     }
 

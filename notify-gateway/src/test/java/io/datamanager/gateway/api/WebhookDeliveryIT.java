@@ -47,6 +47,7 @@ class WebhookDeliveryIT {
     private static final List<String> flakyIds = new CopyOnWriteArrayList<>();
     private static final java.util.concurrent.atomic.AtomicBoolean brokenFixed = new java.util.concurrent.atomic.AtomicBoolean();
     private static final CountDownLatch release = new CountDownLatch(1);
+    private static final CountDownLatch slowRowAnswers = new CountDownLatch(1);
     private static final HttpServer server = receiver();
     private static long lsn = 0x3000000;
 
@@ -65,6 +66,16 @@ class WebhookDeliveryIT {
                     }
                     case "/broken" -> brokenFixed.get() ? 200 : 500;
                     case "/gone" -> 410;
+                    case "/lanes" -> {
+                        if (ChangeEvent.fromJson(body).after().path("v").asText().equals("slow")) {
+                            try {
+                                slowRowAnswers.await(30, TimeUnit.SECONDS); // this row's receiver has not answered yet
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        yield 204;
+                    }
                     case "/stuck" -> {
                         try {
                             release.await(30, TimeUnit.SECONDS); // answers only when the test class ends
@@ -94,6 +105,7 @@ class WebhookDeliveryIT {
     @AfterAll
     static void stopReceiver() {
         release.countDown();
+        slowRowAnswers.countDown();
         server.stop(0);
     }
 
@@ -117,6 +129,36 @@ class WebhookDeliveryIT {
                 r.body(), Duration.ofMinutes(5))).isTrue());
         api().get("/api/subscriptions/ordered").then().statusCode(200)
                 .body("status.deliveredThroughLsn", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void aRowWhoseReceiverIsSlowHoldsUpNeitherOtherRowsOfItsPartitionNorItsOwnOrder() throws Exception {
+        subscribe("lanes", "/lanes", null);
+        ChangeEvent slow = event(21, "slow");
+        ChangeEvent slowRowNext = event(21, "next");
+        int lanes = 8; // DM_WEBHOOK_CONCURRENCY's default
+        List<ChangeEvent> others = new java.util.ArrayList<>();
+        for (int id = 22; others.size() < 5; id++) {
+            ChangeEvent other = event(id, "other");
+            if (Math.floorMod(other.key().hashCode(), lanes) != Math.floorMod(slow.key().hashCode(), lanes)) {
+                others.add(other); // a row of another lane; rows sharing a lane wait for each other
+            }
+        }
+        send("lanes", 0, slow); // all in one partition, the slow row first
+        send("lanes", 0, slowRowNext);
+        for (ChangeEvent other : others) {
+            send("lanes", 0, other);
+        }
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.getOrDefault("/lanes", List.of()).size() >= others.size());
+        assertThat(received.get("/lanes")).extracting(r -> r.headers().get("webhook-id"))
+                .as("the other rows arrived while the slow row's receiver had not answered, and the slow row's next change waits")
+                .containsExactlyInAnyOrderElementsOf(others.stream().map(ChangeEvent::id).toList());
+
+        slowRowAnswers.countDown();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.get("/lanes").size() >= others.size() + 2);
+        assertThat(received.get("/lanes").stream().map(r -> ChangeEvent.fromJson(r.body())).filter(e -> e.pk().get("id").asInt() == 21)
+                .map(e -> e.after().get("v").asText())).containsExactly("slow", "next");
     }
 
     @Test
@@ -240,10 +282,18 @@ class WebhookDeliveryIT {
     }
 
     private static void send(String subscription, String key, byte[] value) throws Exception {
+        send(new ProducerRecord<>(DeliveryKafka.PREFIX + ".sub." + subscription, key, value));
+    }
+
+    private static void send(String subscription, int partition, ChangeEvent event) throws Exception {
+        send(new ProducerRecord<>(DeliveryKafka.PREFIX + ".sub." + subscription, partition, event.key(), event.toJson()));
+    }
+
+    private static void send(ProducerRecord<String, byte[]> record) throws Exception {
         Properties props = new Properties();
         props.put("bootstrap.servers", DeliveryKafka.bootstrap);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(DeliveryKafka.PREFIX + ".sub." + subscription, key, value)).get();
+            producer.send(record).get();
         }
     }
 
