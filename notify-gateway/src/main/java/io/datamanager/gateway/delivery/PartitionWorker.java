@@ -16,12 +16,12 @@ import org.jboss.logging.Logger;
  * each poll: past transaction markers there is no record, and the committed offset must still reach the end of the
  * partition for the consistency barrier to see it delivered.
  *
- * <p>One record at a time ({@link Delivery} with one lane), records read together in batches ({@link Batches}), or
- * ({@link Delivery} with more lanes) several at once: each record goes to the lane its key picks, a virtual thread
- * that delivers its records one after the other, so the changes of one row (one key) stay in order while other rows
- * go out beside them. What is done is then the offset of the oldest record not done yet: a record delivered ahead of
- * an older one that still waits (a receiver's retry) is not committed past it, and after a crash it is delivered again
- * (receivers deduplicate by {@code webhook-id}).
+ * <p>Records read together in batches ({@link Batches}), or one by one ({@link Delivery}) in lanes: each record goes to
+ * the lane its key picks, a virtual thread that delivers its records one after the other, so the changes of one row
+ * (one key) stay in order while other rows go out beside them; with one lane the partition's records go out in order.
+ * What is done is then the offset of the oldest record not done yet: a record delivered ahead of an older one that
+ * still waits (a receiver's retry) is not committed past it, and after a crash it is delivered again (receivers
+ * deduplicate by {@code webhook-id}).
  */
 final class PartitionWorker implements Runnable {
     private static final Logger LOG = Logger.getLogger(PartitionWorker.class);
@@ -55,23 +55,16 @@ final class PartitionWorker implements Runnable {
     private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
     /** Everything before this position has been handed to a lane (or needed nothing). */
     private volatile long handedOver = -1;
-    private volatile int inFlight;
+    private volatile int inFlight; // batches: the records of the batch in delivery
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Object pause = new Object();
     private volatile boolean active = true;
-    private volatile long done = -1;
+    private volatile long done = -1; // batches: everything before it is done
     private long committed = -1;
     private long reached = -1; // touched by the poller thread only
 
-    PartitionWorker(String subscription, Delivery delivery) {
-        this(subscription, delivery, 1);
-    }
-
-    /** @param lanes how many records of different keys may be in delivery at once; 1: one after the other */
+    /** @param lanes how many records of different keys may be in delivery at once, at least 1; 1: one after the other */
     PartitionWorker(String subscription, Delivery delivery, int lanes) {
-        if (lanes < 1) {
-            throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
-        }
         this.subscription = subscription;
         this.delivery = delivery;
         this.batches = null;
@@ -82,7 +75,7 @@ final class PartitionWorker implements Runnable {
         this.subscription = subscription;
         this.delivery = null;
         this.batches = batches;
-        this.lanes = 1;
+        this.lanes = 0;
     }
 
     void enqueue(ConsumerRecord<String, byte[]> record) {
@@ -126,7 +119,7 @@ final class PartitionWorker implements Runnable {
 
     /** The offset to commit when it moved since the last call. */
     synchronized Optional<Long> committable() {
-        long next = lanes == 1 ? done : doneInLanes();
+        long next = batches != null ? done : doneInLanes();
         if (next > committed) {
             committed = next;
             return Optional.of(next);
@@ -144,17 +137,8 @@ final class PartitionWorker implements Runnable {
                 }
                 if (batches != null) {
                     deliverWithWhatIsQueued(item);
-                    continue;
-                }
-                if (lanes > 1) {
+                } else {
                     handOver(item);
-                    continue;
-                }
-                if (item.record() != null) {
-                    delivery.deliver(subscription, item.record(), this);
-                }
-                if (active) {
-                    done = Math.max(done, item.position());
                 }
             }
         } catch (InterruptedException e) {
