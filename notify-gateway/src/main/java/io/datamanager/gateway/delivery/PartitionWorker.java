@@ -49,8 +49,7 @@ final class PartitionWorker implements Runnable {
     final String subscription;
     private final Delivery delivery;
     private final Batches batches;
-    private final int lanes;
-    private Lane[] lanesStarted; // the dispatching thread's own; a lane starts with its first record
+    private final Lane[] lanes; // the dispatching thread's own; a lane starts with its first record
     /** Offsets handed to a lane and not done yet. */
     private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
     /** Everything before this position has been handed to a lane (or needed nothing). */
@@ -68,14 +67,14 @@ final class PartitionWorker implements Runnable {
         this.subscription = subscription;
         this.delivery = delivery;
         this.batches = null;
-        this.lanes = lanes;
+        this.lanes = new Lane[lanes];
     }
 
     PartitionWorker(String subscription, Batches batches) {
         this.subscription = subscription;
         this.delivery = null;
         this.batches = batches;
-        this.lanes = 0;
+        this.lanes = new Lane[0];
     }
 
     void enqueue(ConsumerRecord<String, byte[]> record) {
@@ -194,15 +193,12 @@ final class PartitionWorker implements Runnable {
     }
 
     private Lane lane(String key) {
-        if (lanesStarted == null) {
-            lanesStarted = new Lane[lanes];
+        int index = key == null ? 0 : Math.floorMod(key.hashCode(), lanes.length);
+        if (lanes[index] == null) {
+            lanes[index] = new Lane();
+            Thread.ofVirtual().name("dm-" + subscription + "-lane-" + index).start(lanes[index]);
         }
-        int index = key == null ? 0 : Math.floorMod(key.hashCode(), lanes);
-        if (lanesStarted[index] == null) {
-            lanesStarted[index] = new Lane();
-            Thread.ofVirtual().name("dm-" + subscription + "-lane-" + index).start(lanesStarted[index]);
-        }
-        return lanesStarted[index];
+        return lanes[index];
     }
 
     /** One lane: its records one after the other; a record is done when delivered or dead-lettered while active. */
