@@ -111,6 +111,8 @@ final class LatencyRun {
         hopTopics.put("streams-app → dm.changes (committed)", names.changes());
         hopTopics.put("→ dm.sub.<id> (committed)", names.subscription(HOOK));
         HopWatcher hops = new HopWatcher(platform.bootstrap(), hopTopics);
+        Map<String, Long> pids = measured(capture);
+        Map<String, Double> cpuBefore = ProcessMetrics.cpu(pids);
         long start = System.nanoTime();
         List<Future<?>> writers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -173,6 +175,7 @@ final class LatencyRun {
         pool.shutdown();
         boolean arrived = await(written, redis, Duration.ofSeconds(Math.min(600, 60 + written.size() / 200)), capture);
         double drain = (System.nanoTime() - writtenAt) / 1e9;
+        Map<String, Double> cpu = ProcessMetrics.delta(cpuBefore, ProcessMetrics.cpu(pids));
         for (var answer : new ArrayList<>(answers)) {
             try {
                 answer.get(150, java.util.concurrent.TimeUnit.SECONDS);
@@ -206,7 +209,22 @@ final class LatencyRun {
             }
         }
         return new Latency(rate, total / seconds, seconds, written.size(), Percentiles.of(webhookMs), hooksArrived, Percentiles.of(redisMs),
-                keysWritten, Percentiles.of(barrier), barrier.size(), asked.get(), early.get(), arrived, drain, hopPercentiles(hops, commits));
+                keysWritten, Percentiles.of(barrier), barrier.size(), asked.get(), early.get(), arrived, drain, hopPercentiles(hops, commits), cpu);
+    }
+
+    /** Every process of the stack and the benchmark's own (its writers, receiver, watchers), as the throughput stages count them. */
+    private Map<String, Long> measured(CaptureServer capture) {
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        pids.put("bench driver", ProcessHandle.current().pid());
+        pids.put("kafka", platform.brokerPid());
+        pids.put("postgres", platform.postgresPid());
+        long redis = ProcessMetrics.childNamed("redis-server");
+        if (redis > 0) {
+            pids.put("redis", redis);
+        }
+        pids.put("capture", capture.pid());
+        pids.putAll(services.pids());
+        return pids;
     }
 
     /** Per hop the changes' commit → seen there, then commit → webhook received, so the last hop is the gateway's delivery. */

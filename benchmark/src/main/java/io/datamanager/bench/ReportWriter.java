@@ -93,6 +93,22 @@ final class ReportWriter {
             l.hopsMs().forEach((hop, p) -> md.append(" ").append(hop).append(" ").append(ms(p)).append(";"));
             md.append(" → webhook received ").append(ms(l.webhookMs())).append('\n');
         }
+        md.append("\nCPU from the first write of a phase until every change was at the webhook and in Redis, per change: what the "
+                + "stack used (the benchmark's own writers, receiver and watchers apart), and the cores busy on average over that time, the "
+                + "benchmark's own processes included "
+                + "(2 is all of this machine's).\n\n");
+        for (Latency l : run.latency()) {
+            if (l.cpuSeconds() == null || l.changes() == 0) {
+                continue;
+            }
+            double stack = l.cpuSeconds().entrySet().stream().filter(e -> !e.getKey().equals("bench driver")).mapToDouble(Map.Entry::getValue).sum();
+            StringBuilder by = new StringBuilder();
+            l.cpuSeconds().forEach((process, seconds) -> by.append(String.format(Locale.ROOT, "%s%s %.0f", by.isEmpty() ? "" : ", ", process,
+                    seconds * 1e6 / l.changes())));
+            md.append(String.format(Locale.ROOT, "- %,d/s: stack %.0f µs per change, %.2f cores busy over %.1f s (%s µs)%n", l.targetRate(),
+                    stack * 1e6 / l.changes(), (stack + l.cpuSeconds().getOrDefault("bench driver", 0.0)) / (l.seconds() + l.drainSeconds()),
+                    l.seconds() + l.drainSeconds(), by));
+        }
         md.append("\n## Memory (PSS, MB)\n\n");
         run.memoryPssMb().forEach((when, byProcess) -> md.append("- ").append(when).append(": ").append(format(byProcess))
                 .append(String.format(Locale.ROOT, "; total %.0f MB%n", byProcess.values().stream().mapToDouble(Double::doubleValue).sum())));

@@ -48,7 +48,8 @@ final class Results {
     /** A latency phase: single-row transactions at a rate, commit to webhook, to Redis key, and the barrier's answer. */
     record Latency(int targetRate, double achievedRate, double seconds, long changes, Percentiles webhookMs, long webhooksArrived,
             Percentiles redisMs, long redisKeysWritten, Percentiles barrierMs, long barriersAnswered, long barriersAsked,
-            long barriersBeforeKeyWritten, boolean everyChangeArrived, double drainSeconds, Map<String, Percentiles> hopsMs) {}
+            long barriersBeforeKeyWritten, boolean everyChangeArrived, double drainSeconds, Map<String, Percentiles> hopsMs,
+            Map<String, Double> cpuSeconds) {}
 
     record Machine(String cpu, int cores, long memoryMb, String kernel, String os, String jdk, String postgres, String loadBefore,
             String loadAfter) {}
