@@ -214,14 +214,7 @@ final class LatencyRun {
 
     /** Every process of the stack and the benchmark's own (its writers, receiver, watchers), as the throughput stages count them. */
     private Map<String, Long> measured(CaptureServer capture) {
-        Map<String, Long> pids = new java.util.LinkedHashMap<>();
-        pids.put("bench driver", ProcessHandle.current().pid());
-        pids.put("kafka", platform.brokerPid());
-        pids.put("postgres", platform.postgresPid());
-        long redis = ProcessMetrics.childNamed("redis-server");
-        if (redis > 0) {
-            pids.put("redis", redis);
-        }
+        Map<String, Long> pids = Stages.shared(platform);
         pids.put("capture", capture.pid());
         pids.putAll(services.pids());
         return pids;

@@ -67,6 +67,11 @@ final class Stages {
 
     /** Servers and the driver, measured in every stage. */
     private Map<String, Long> shared() {
+        return shared(platform);
+    }
+
+    /** The driver (this JVM: its writers, receiver and watchers) and the servers of {@code platform}, by name. */
+    static Map<String, Long> shared(Platform platform) {
         Map<String, Long> pids = new LinkedHashMap<>();
         pids.put("bench driver", ProcessHandle.current().pid());
         pids.put("kafka", platform.brokerPid());
