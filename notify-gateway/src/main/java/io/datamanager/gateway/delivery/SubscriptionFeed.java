@@ -40,8 +40,6 @@ final class SubscriptionFeed {
     private volatile boolean running;
     private Thread poller;
     private long lastCommit;
-    /** What this feed last committed per partition (the poller's thread only): an offset that has not moved is not sent again. */
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
 
     /** A feed whose workers deliver up to {@code lanes} records of different keys at once ({@link PartitionWorker}). */
     SubscriptionFeed(String name, String bootstrap, String group, java.util.Optional<String> instanceId, TopicNames topics,
@@ -97,7 +95,6 @@ final class SubscriptionFeed {
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 commit(true);
                 partitions.forEach(p -> {
-                    committed.remove(p); // whoever gets it next commits from its own position
                     PartitionWorker worker = workers.remove(p);
                     if (worker != null) {
                         worker.stop();
@@ -147,33 +144,16 @@ final class SubscriptionFeed {
         });
     }
 
-    /**
-     * Commits, at most every {@value #COMMIT_EVERY_MS} ms unless {@code now}, the offsets that moved since this feed last
-     * committed them. An idle feed sends nothing: committing every partition of every subscription each time, whether
-     * anything was delivered or not, kept the gateway at 113 ms and the broker at 131 ms of CPU a second on an idle local
-     * stack with six subscriptions (77 and 102 ms since).
-     */
     private void commit(boolean now) {
         long time = System.currentTimeMillis();
         if (!now && time - lastCommit < COMMIT_EVERY_MS) {
             return;
         }
-        Map<TopicPartition, java.util.Optional<Long>> committable = new HashMap<>();
-        workers.forEach((partition, worker) -> committable.put(partition, worker.committable()));
-        Map<TopicPartition, OffsetAndMetadata> offsets = moved(committable, committed);
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        workers.forEach((partition, worker) -> worker.committable().ifPresent(o -> offsets.put(partition, new OffsetAndMetadata(o))));
         if (!offsets.isEmpty()) {
             consumer.commitSync(offsets);
-            offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
             lastCommit = time;
         }
-    }
-
-    /** The offsets of {@code committable} that are known and differ from what was {@code committed} last for their partition. */
-    static Map<TopicPartition, OffsetAndMetadata> moved(Map<TopicPartition, java.util.Optional<Long>> committable,
-            Map<TopicPartition, Long> committed) {
-        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
-        committable.forEach((partition, offset) -> offset.filter(o -> !o.equals(committed.get(partition)))
-                .ifPresent(o -> moved.put(partition, new OffsetAndMetadata(o))));
-        return moved;
     }
 }
